@@ -1,0 +1,3 @@
+from partner_contact.cli import main
+
+main()

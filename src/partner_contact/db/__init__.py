@@ -1,0 +1,1 @@
+"""Database: engine and session setup, declarative base, migrations."""

@@ -1,0 +1,199 @@
+"""Settings: one msgspec Struct tree, from an optional TOML file and ``PC_*`` variables.
+
+Every leaf ``name`` of the top level is read from ``PC_NAME``; a leaf of a section
+(a nested Struct) ``section.name`` from ``PC_SECTION_NAME``. Any of them may instead
+be given as ``PC_..._FILE``, a path whose contents are the value (for secrets). The
+TOML file (``PC_CONFIG_FILE``) uses the same names, sections as tables. Variables win
+over the file. A bad value stops start-up with a :class:`SettingsError` whose message is
+one line naming the variable; values are never echoed, since some are secrets.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_type_hints
+from urllib.parse import urlsplit
+
+import msgspec
+
+ENV_PREFIX = "PC_"
+# Variables with these names belong to the test suite or the loader itself.
+_RESERVED_ENV = re.compile(r"^PC_(TEST_.*|CONFIG_FILE)$")
+
+
+class SettingsError(Exception):
+    """A setting is missing, malformed or inconsistent; the message is one line."""
+
+
+class AuthSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Staff authentication."""
+
+    idle_timeout_seconds: Annotated[int, msgspec.Meta(ge=60, le=86_400)] = 300
+    absolute_timeout_seconds: Annotated[int, msgspec.Meta(ge=300, le=7 * 86_400)] = 8 * 3600
+    require_totp: bool = True
+    password_min_length: Annotated[int, msgspec.Meta(ge=10, le=128)] = 12
+    argon2_memory_kib: Annotated[int, msgspec.Meta(ge=19_456, le=4_194_304)] = 19_456
+    argon2_time_cost: Annotated[int, msgspec.Meta(ge=2, le=20)] = 2
+    argon2_parallelism: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1
+    lockout_threshold: Annotated[int, msgspec.Meta(ge=3, le=50)] = 10
+
+
+class AuditSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Tamper-evident access log."""
+
+    seal_interval_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
+    checkpoint_interval_seconds: Annotated[int, msgspec.Meta(ge=10, le=86_400)] = 300
+
+
+class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """All settings of the service, with the defaults of the embedded development setup."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65_535)] = 8000
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    data_dir: str = "./var"
+    database_url: str = ""
+    keyring_file: str = ""
+    log_format: Literal["json", "console"] = "json"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    public_url: str = "http://127.0.0.1:8000"
+    provider: Literal["sandbox"] = "sandbox"
+    max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=16 * 1024 * 1024)] = 64 * 1024
+    auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
+    audit: AuditSettings = msgspec.field(default_factory=AuditSettings)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL, defaulting to SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_path / 'partner-contact.db').as_posix()}"
+
+    @property
+    def resolved_keyring_file(self) -> Path:
+        return Path(self.keyring_file) if self.keyring_file else self.data_path / "keyring.json"
+
+    @property
+    def is_behind_tls(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
+def _env_name(path: tuple[str, ...]) -> str:
+    return ENV_PREFIX + "_".join(path).upper()
+
+
+def _leaves(
+    struct_type: type[msgspec.Struct], path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, ...]]:
+    """Yield the path of every scalar setting, descending into sections."""
+    hints = get_type_hints(struct_type, include_extras=True)
+    for field in msgspec.structs.fields(struct_type):
+        hint = hints[field.name]
+        if isinstance(hint, type) and issubclass(hint, msgspec.Struct):
+            yield from _leaves(hint, (*path, field.name))
+        else:
+            yield (*path, field.name)
+
+
+def _read_secret_file(variable: str, file_path: str) -> str:
+    try:
+        return Path(file_path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise SettingsError(f"{variable}: cannot read the file it names ({exc.strerror})") from None
+
+
+def _set_path(tree: dict[str, Any], path: tuple[str, ...], value: str) -> None:
+    node = tree
+    for part in path[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise SettingsError(f"{_env_name(path[:-1])}: is a section, not a value")
+        node = child
+    node[path[-1]] = value
+
+
+def _load_toml(env: Mapping[str, str]) -> dict[str, Any]:
+    config_file = env.get("PC_CONFIG_FILE")
+    if not config_file:
+        return {}
+    try:
+        with Path(config_file).open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise SettingsError(f"PC_CONFIG_FILE: cannot read the file ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"PC_CONFIG_FILE: not valid TOML ({exc})") from None
+
+
+def _source_of_error(message: str, from_env: set[tuple[str, ...]]) -> str:
+    """Name the variable (or file key) that a msgspec error path points at."""
+    match = re.search(r"at `\$((?:\.\w+)*)`", message)
+    path = tuple(match.group(1).lstrip(".").split(".")) if match and match.group(1) else ()
+    if not path:
+        return "settings"
+    if path in from_env:
+        return _env_name(path)
+    return f"{_env_name(path)} (settings file key {'.'.join(path)})"
+
+
+def _reason(message: str) -> str:
+    reason = re.sub(r"\s*-\s*at `\$[^`]*`", "", message)
+    return re.sub(r"'[^']*'", "a value", reason)  # values may be secrets: never echo them
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    tree = _load_toml(env)
+    leaves = {_env_name(path): path for path in _leaves(Settings)}
+    from_env: set[tuple[str, ...]] = set()
+
+    for variable in sorted(env):
+        if not variable.startswith(ENV_PREFIX) or _RESERVED_ENV.match(variable):
+            continue
+        base = variable.removesuffix("_FILE") if variable.endswith("_FILE") else variable
+        if variable not in leaves and base not in leaves:
+            raise SettingsError(f"{variable}: unknown setting (see README, Configuration)")
+        if variable in leaves and f"{variable}_FILE" in env:
+            raise SettingsError(f"{variable}: set both directly and as {variable}_FILE")
+        path = leaves[variable] if variable in leaves else leaves[base]
+        value = env[variable] if variable in leaves else _read_secret_file(variable, env[variable])
+        _set_path(tree, path, value)
+        from_env.add(path)
+
+    try:
+        settings = msgspec.convert(tree, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        raise SettingsError(f"{_source_of_error(message, from_env)}: {_reason(message)}") from None
+    _check_consistency(settings)
+    return settings
+
+
+def _check_consistency(settings: Settings) -> None:
+    public = urlsplit(settings.public_url)
+    if public.scheme not in {"http", "https"} or not public.hostname:
+        raise SettingsError("PC_PUBLIC_URL: must be an absolute http:// or https:// URL")
+    if public.query or public.fragment or public.username:
+        raise SettingsError("PC_PUBLIC_URL: must not carry credentials, a query or a fragment")
+    if settings.database_url and not settings.database_url.startswith(
+        ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+    ):
+        raise SettingsError(
+            "PC_DATABASE_URL: must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+        )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, loaded once."""
+    return load_settings()

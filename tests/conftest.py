@@ -1,0 +1,54 @@
+"""Shared fixtures: settings in a temporary data directory, a migrated database, a client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from partner_contact.app import create_app
+from partner_contact.db.engine import create_engine
+from partner_contact.db.migrate import upgrade_database
+from partner_contact.settings import Settings
+from tests.fixtures.databases import BACKENDS, backend_param, database_url_for
+
+
+@pytest.fixture(params=[backend_param(b) for b in BACKENDS])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database on each backend."""
+    async with database_url_for(backend, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on a database migrated to head."""
+    engine = create_engine(database_url)
+    await upgrade_database(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=str(tmp_path / "data"), database_url=database_url)
+
+
+@pytest.fixture
+async def app(settings: Settings, engine: AsyncEngine) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app) as client:
+        yield client
