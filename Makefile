@@ -20,6 +20,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
+	$(BIN)/partner-contact keys init --if-missing
 	$(BIN)/partner-contact db upgrade
 	PC_LOG_FORMAT=$${PC_LOG_FORMAT:-console} $(BIN)/partner-contact serve
 

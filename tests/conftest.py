@@ -11,10 +11,12 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from partner_contact.app import create_app
+from partner_contact.clock import ManualClock
 from partner_contact.db.engine import create_engine
 from partner_contact.db.migrate import upgrade_database
 from partner_contact.settings import Settings
 from tests.fixtures.databases import BACKENDS, backend_param, database_url_for
+from tests.fixtures.settings import make_settings
 
 
 @pytest.fixture(params=[backend_param(b) for b in BACKENDS])
@@ -40,15 +42,22 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=str(tmp_path / "data"), database_url=database_url)
+    return make_settings(tmp_path / "data", database_url)
 
 
 @pytest.fixture
-async def app(settings: Settings, engine: AsyncEngine) -> Litestar:
-    return create_app(settings)
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def app(settings: Settings, engine: AsyncEngine, clock: ManualClock) -> Litestar:
+    return create_app(settings, clock=clock)
 
 
 @pytest.fixture
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app) as client:
+        app.state.test_portal = client.blocking_portal
         yield client
+        del app.state.test_portal

@@ -15,15 +15,36 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.router import Router
 from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from partner_contact import __version__
+from partner_contact.audit.chain import CheckpointExport, Sealer
+from partner_contact.audit.controller import AuditController
+from partner_contact.auth.admin_controller import ApiKeyController, TeamController, UserController
+from partner_contact.auth.context import AuthContext
+from partner_contact.auth.controller import AuthController
+from partner_contact.auth.guards import PUBLIC, enforce_policy
+from partner_contact.auth.middleware import AuthenticationMiddleware
+from partner_contact.clock import Clock, utc_now
+from partner_contact.crypto.keyring import KeyringFile
 from partner_contact.db.engine import create_engine
 from partner_contact.errors import EXCEPTION_HANDLERS
 from partner_contact.health.controller import HealthController
 from partner_contact.logs import configure_logging
+from partner_contact.openapi import StrictStructSchemaPlugin
 from partner_contact.requestctx import RequestContextMiddleware, make_before_send
 from partner_contact.settings import Settings, get_settings
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    HealthController,
+    AuthController,
+    UserController,
+    TeamController,
+    ApiKeyController,
+    AuditController,
+]
 
 OPENAPI_PATH = "/schema"
 
@@ -38,6 +59,10 @@ def openapi_config() -> OpenAPIConfig:
         ),
         path=OPENAPI_PATH,
         render_plugins=[JsonRenderPlugin()],
+        # The spec describes the API and holds no data: readable without signing in.
+        openapi_router=Router(
+            path=OPENAPI_PATH, route_handlers=[], opt=PUBLIC, include_in_schema=False
+        ),
         use_handler_docstrings=False,
     )
 
@@ -45,18 +70,40 @@ def openapi_config() -> OpenAPIConfig:
 def create_app(
     settings: Settings | None = None,
     *,
+    clock: Clock = utc_now,
     extra_route_handlers: Sequence[ControllerRouterHandler] = (),
 ) -> Litestar:
-    """Build the application; ``extra_route_handlers`` lets tests mount probes."""
+    """Build the application; tests pass a manual ``clock`` and may mount probe routes."""
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    engine = create_engine(settings.resolved_database_url)
+    keyring_file = KeyringFile(settings.resolved_keyring_file)
+    engine = create_engine(settings.resolved_database_url, pool=settings.database_pool)
+    session_maker = async_sessionmaker(engine, expire_on_commit=False)
+    auth = AuthContext.create(
+        settings=settings.auth,
+        keyring_file=keyring_file,
+        session_maker=session_maker,
+        clock=clock,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        keyring = keyring_file.current()  # a missing or unsafe key file stops start-up here
+        sealer = Sealer(
+            engine,
+            interval_seconds=settings.audit.seal_interval_seconds,
+            checkpoints=CheckpointExport(
+                signing_key=keyring.audit_signer(),
+                path=settings.resolved_checkpoint_file,
+                interval_seconds=settings.audit.checkpoint_interval_seconds,
+            ),
+            clock=clock,
+        )
+        sealer.start()
         try:
             yield
         finally:
+            await sealer.stop()
             await engine.dispose()
 
     db_config = SQLAlchemyAsyncConfig(
@@ -66,15 +113,28 @@ def create_app(
         set_default_exception_handler=False,
     )
     return Litestar(
-        route_handlers=[HealthController, *extra_route_handlers],
-        plugins=[SQLAlchemyPlugin(config=db_config)],
-        middleware=[DefineMiddleware(RequestContextMiddleware)],
+        route_handlers=[*ROUTE_HANDLERS, *extra_route_handlers],
+        plugins=[SQLAlchemyPlugin(config=db_config), StrictStructSchemaPlugin()],
+        middleware=[
+            DefineMiddleware(RequestContextMiddleware),
+            DefineMiddleware(AuthenticationMiddleware),
+        ],
+        guards=[enforce_policy],
         before_send=[make_before_send(hsts=settings.is_behind_tls)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
-        state=State({"settings": settings, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "engine": engine,
+                "session_maker": session_maker,
+                "clock": clock,
+                "auth": auth,
+                "keyring_file": keyring_file,
+            }
+        ),
         logging_config=None,
         debug=False,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -11,19 +10,14 @@ import click
 import msgspec
 
 from partner_contact import __version__
-from partner_contact.settings import Settings, SettingsError, get_settings
+from partner_contact.audit.cli import audit
+from partner_contact.auth.cli import users
+from partner_contact.crypto.cli import keys
+from partner_contact.crypto.errors import KeyringError
+from partner_contact.crypto.keyring import load_keyring
+from partner_contact.settings import settings_for_command
 
 T = TypeVar("T")
-
-
-def _settings() -> Settings:
-    try:
-        settings = get_settings()
-    except SettingsError as exc:
-        click.echo(f"partner-contact: invalid configuration: {exc}", err=True)
-        sys.exit(2)
-    settings.data_path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return settings
 
 
 def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -33,6 +27,11 @@ def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """partner-contact: discreet, audited outreach to partners."""
+
+
+main.add_command(keys)
+main.add_command(users)
+main.add_command(audit)
 
 
 @main.command()
@@ -49,7 +48,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API, the webhooks and the worker web client."""
     import uvicorn
 
-    settings = _settings()
+    settings = settings_for_command()
+    try:
+        load_keyring(settings.resolved_keyring_file)
+    except KeyringError as exc:
+        raise click.ClickException(str(exc)) from None
     uvicorn.run(
         "partner_contact.app:create_app",
         factory=True,
@@ -74,7 +77,7 @@ def db_upgrade() -> None:
     from partner_contact.db.engine import create_engine
     from partner_contact.db.migrate import current_revision, upgrade_database
 
-    settings = _settings()
+    settings = settings_for_command()
 
     async def upgrade() -> str | None:
         engine = create_engine(settings.resolved_database_url)
@@ -93,7 +96,7 @@ def db_current() -> None:
     from partner_contact.db.engine import create_engine
     from partner_contact.db.migrate import current_revision, head_revision
 
-    settings = _settings()
+    settings = settings_for_command()
 
     async def current() -> str | None:
         engine = create_engine(settings.resolved_database_url)
@@ -111,5 +114,5 @@ def openapi() -> None:
     """Print the OpenAPI specification the service serves."""
     from partner_contact.app import create_app
 
-    app = create_app(_settings())
+    app = create_app(settings_for_command())
     click.echo(msgspec.json.format(msgspec.json.encode(app.openapi_schema.to_schema()), indent=2))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -48,6 +49,8 @@ class AuditSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_
 
     seal_interval_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
     checkpoint_interval_seconds: Annotated[int, msgspec.Meta(ge=10, le=86_400)] = 300
+    # Signed checkpoints are appended here; copy it off the host (see docs/audit.md).
+    checkpoint_file: str = ""
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
@@ -58,6 +61,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     data_dir: str = "./var"
     database_url: str = ""
+    # "none" opens a connection per transaction: for PgBouncer in transaction mode.
+    database_pool: Literal["queue", "none"] = "queue"
     keyring_file: str = ""
     log_format: Literal["json", "console"] = "json"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -81,6 +86,12 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
     @property
     def resolved_keyring_file(self) -> Path:
         return Path(self.keyring_file) if self.keyring_file else self.data_path / "keyring.json"
+
+    @property
+    def resolved_checkpoint_file(self) -> Path:
+        if self.audit.checkpoint_file:
+            return Path(self.audit.checkpoint_file)
+        return self.data_path / "audit-checkpoints.jsonl"
 
     @property
     def is_behind_tls(self) -> bool:
@@ -197,3 +208,14 @@ def _check_consistency(settings: Settings) -> None:
 def get_settings() -> Settings:
     """The process-wide settings, loaded once."""
     return load_settings()
+
+
+def settings_for_command() -> Settings:
+    """Settings for a CLI command: a bad one ends the command with one line, exit status 2."""
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"partner-contact: invalid configuration: {exc}", file=sys.stderr)
+        sys.exit(2)
+    settings.data_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return settings

@@ -17,7 +17,7 @@ from litestar import Litestar
 from partner_contact.app import create_app
 from partner_contact.db.engine import create_engine
 from partner_contact.db.migrate import upgrade_database
-from partner_contact.settings import Settings
+from tests.fixtures.settings import make_settings
 
 
 async def _migrate(url: str) -> None:
@@ -31,7 +31,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Litestar:
     data_dir: Path = tmp_path_factory.mktemp("fuzz")
     url = f"sqlite+aiosqlite:///{(data_dir / 'fuzz.db').as_posix()}"
     asyncio.run(_migrate(url))
-    return create_app(Settings(data_dir=str(data_dir), database_url=url))
+    return create_app(make_settings(data_dir, url))
 
 
 @pytest.fixture(scope="module")

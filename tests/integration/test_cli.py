@@ -40,6 +40,7 @@ def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
 
 
 def test_upgrade_then_serve_answers_ready(cli_env: dict[str, str]) -> None:
+    assert _cli("keys", "init", env=cli_env).returncode == 0
     upgraded = _cli("db", "upgrade", env=cli_env)
     assert upgraded.returncode == 0, upgraded.stderr
     current = _cli("db", "current", env=cli_env)

@@ -6,7 +6,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from partner_contact.app import create_app
-from partner_contact.settings import Settings
+from tests.fixtures.settings import make_settings
 
 
 async def test_live_and_ready_on_a_migrated_database(client: AsyncTestClient[Litestar]) -> None:
@@ -17,7 +17,7 @@ async def test_live_and_ready_on_a_migrated_database(client: AsyncTestClient[Lit
 
 
 async def test_ready_is_503_until_migrations_are_applied(tmp_path: Path, database_url: str) -> None:
-    settings = Settings(data_dir=str(tmp_path), database_url=database_url)
+    settings = make_settings(tmp_path, database_url)
     async with AsyncTestClient(create_app(settings)) as client:
         response = await client.get("/health/ready")
     assert response.status_code == 503
@@ -27,9 +27,7 @@ async def test_ready_is_503_until_migrations_are_applied(tmp_path: Path, databas
 
 
 async def test_ready_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
-    settings = Settings(
-        data_dir=str(tmp_path), database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none"
-    )
+    settings = make_settings(tmp_path, "postgresql+asyncpg://nobody@127.0.0.1:9/none")
     async with AsyncTestClient(create_app(settings)) as client:
         response = await client.get("/health/ready")
     assert response.status_code == 503

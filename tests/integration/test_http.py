@@ -16,6 +16,7 @@ from partner_contact.logs import configure_logging
 from partner_contact.settings import Settings
 from tests.fixtures.canaries import find_canaries
 from tests.fixtures.probes import PROBES
+from tests.fixtures.settings import make_settings
 
 ECHO = "/api/v1/test-probes/echo"
 
@@ -123,9 +124,7 @@ async def test_every_response_is_hardened(client: AsyncTestClient[Litestar]) -> 
 async def test_hsts_is_sent_behind_tls(
     tmp_path: object, engine: AsyncEngine, database_url: str
 ) -> None:
-    settings = Settings(
-        data_dir=str(tmp_path), database_url=database_url, public_url="https://pc.example.org"
-    )
+    settings = make_settings(tmp_path, database_url, public_url="https://pc.example.org")
     async with AsyncTestClient(create_app(settings)) as client:
         response = await client.get("/health/live")
     assert response.headers["strict-transport-security"].startswith("max-age=")

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -38,8 +38,10 @@ def _begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
+def create_engine(url: str, *, pool: str = "queue", **options: Any) -> AsyncEngine:
     """Create the async engine; bound parameters never appear in logs or errors."""
+    if pool == "none":
+        options["poolclass"] = NullPool
     if is_sqlite(url):
         engine = create_async_engine(url, hide_parameters=True, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)

@@ -7,6 +7,7 @@ from litestar import Controller, get
 from litestar.datastructures import State
 from sqlalchemy.exc import SQLAlchemyError
 
+from partner_contact.auth.guards import PUBLIC
 from partner_contact.db.migrate import current_revision, head_revision
 from partner_contact.errors import DomainError, problem_responses
 
@@ -23,7 +24,7 @@ class HealthController(Controller):
     path = "/health"
     tags = ["health"]
     # Probes are public by design: they carry no data.
-    opt = {"public": True}
+    opt = PUBLIC
 
     @get("/live", operation_id="getLiveness", summary="The process is up")
     async def live(self) -> Health:

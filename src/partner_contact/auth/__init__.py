@@ -1,0 +1,1 @@
+"""Staff authentication, integration API keys, roles and route policies."""
