@@ -34,6 +34,9 @@ from partner_contact.errors import EXCEPTION_HANDLERS
 from partner_contact.health.controller import HealthController
 from partner_contact.logs import configure_logging
 from partner_contact.openapi import StrictStructSchemaPlugin
+from partner_contact.org.routes import ROUTES as ORG_ROUTES
+from partner_contact.participants.routes import ROUTES as PARTICIPANT_ROUTES
+from partner_contact.partners.routes import ROUTES as PARTNER_ROUTES
 from partner_contact.requestctx import RequestContextMiddleware, make_before_send
 from partner_contact.settings import Settings, get_settings
 
@@ -44,6 +47,9 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     TeamController,
     ApiKeyController,
     AuditController,
+    *ORG_ROUTES,
+    *PARTICIPANT_ROUTES,
+    *PARTNER_ROUTES,
 ]
 
 OPENAPI_PATH = "/schema"

@@ -9,16 +9,13 @@ from typing import Annotated
 import msgspec
 
 from partner_contact.auth.roles import Role, Scope
+from partner_contact.payload import Payload
 
 Username = Annotated[str, msgspec.Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Code = Annotated[str, msgspec.Meta(min_length=6, max_length=32)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-
-
-class Payload(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Base of every request body: unknown fields are refused."""
 
 
 class SignInRequest(Payload):

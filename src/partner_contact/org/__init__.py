@@ -1,0 +1,1 @@
+"""The organisation, its crisis situation, regional context and services directory."""

@@ -1,0 +1,1 @@
+"""Programme participants: screening, risk, programme events."""

@@ -1,0 +1,7 @@
+"""The participants feature's route handlers, as registered in app.py."""
+
+from __future__ import annotations
+
+from litestar.types import ControllerRouterHandler
+
+ROUTES: list[ControllerRouterHandler] = []

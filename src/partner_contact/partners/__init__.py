@@ -1,0 +1,1 @@
+"""Partners: protected contact details, safe windows, code word, assignment, clearance."""
