@@ -43,8 +43,10 @@ def test_upgrade_then_serve_answers_ready(cli_env: dict[str, str]) -> None:
     assert _cli("keys", "init", env=cli_env).returncode == 0
     upgraded = _cli("db", "upgrade", env=cli_env)
     assert upgraded.returncode == 0, upgraded.stderr
-    current = _cli("db", "current", env=cli_env)
-    assert current.stdout.split()[1] == current.stdout.split()[3]  # current == head
+    if cli_env["PC_DATABASE_URL"].startswith("sqlite"):
+        database = Path(cli_env["PC_DATABASE_URL"].split("///", 1)[1])
+        files = list(database.parent.glob(database.name + "*"))
+        assert {oct(file.stat().st_mode & 0o777) for file in files} == {"0o600"}
 
     port = _free_port()
     server = subprocess.Popen(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
@@ -38,11 +39,24 @@ def _begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _create_private_file(url: str) -> None:
+    """Create the database file owner-only; SQLite gives -wal and -shm the same mode."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+    path.chmod(0o600)
+
+
 def create_engine(url: str, *, pool: str = "queue", **options: Any) -> AsyncEngine:
     """Create the async engine; bound parameters never appear in logs or errors."""
     if pool == "none":
         options["poolclass"] = NullPool
     if is_sqlite(url):
+        _create_private_file(url)
         engine = create_async_engine(url, hide_parameters=True, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
