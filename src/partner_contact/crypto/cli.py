@@ -11,6 +11,7 @@ from typing import TypeVar
 import click
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from partner_contact.audit.service import Actor, record_in_own_transaction
 from partner_contact.crypto.errors import CryptoError
 from partner_contact.crypto.keyring import (
     Keyring,
@@ -63,6 +64,7 @@ def rotate(resume: bool) -> None:
             raise click.ClickException(
                 "interrupted; run `partner-contact keys rotate --resume` to re-wrap the rest"
             ) from None
+    _log_key_operation(settings, "keys.rotate", keyring.active_kek_id)
     click.echo(f"re-wrapped {count} data keys under {keyring.active_kek_id}")
 
 
@@ -82,6 +84,7 @@ def retire(key_id: str) -> None:
                 "run `partner-contact keys rotate --resume` first"
             )
         remove_kek(path, key_id)
+    _log_key_operation(settings, "keys.retire", key_id)
     click.echo(f"retired {key_id}; older copies of the key file still hold it (docs/crypto.md)")
 
 
@@ -113,6 +116,22 @@ async def _rewrap_with_progress(session_maker: SessionMaker, keyring: Keyring) -
         return await rewrap_all(
             session_maker, keyring, on_progress=lambda done, _total: bar.update(done - bar.pos)
         )
+
+
+def _log_key_operation(settings: Settings, action: str, kek_id: str) -> None:
+    """Key operations are in the access log like every other sensitive act."""
+
+    async def log(session_maker: SessionMaker) -> None:
+        await record_in_own_transaction(
+            session_maker,
+            actor=Actor(kind="system"),
+            action=action,
+            outcome="succeeded",
+            object_type="kek",
+            object_id=kek_id,
+        )
+
+    _with_database(settings, log)
 
 
 async def _count_under(session_maker: SessionMaker, kek_id: str) -> int:

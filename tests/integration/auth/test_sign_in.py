@@ -6,12 +6,23 @@ from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pyotp
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from partner_contact.auth.models import StaffUser
 from partner_contact.auth.roles import Role
 from partner_contact.clock import ManualClock
-from tests.fixtures.staff import PASSWORD, auth_ctx, bearer_for, make_staff, make_team, sign_in_body
+from tests.fixtures.staff import (
+    PASSWORD,
+    auth_ctx,
+    bearer_for,
+    make_staff,
+    make_team,
+    on_app_loop,
+    sign_in_body,
+    table_rows,
+)
 
 TOKENS = "/api/v1/auth/tokens"
 SESSION = "/api/v1/auth/session"
@@ -229,3 +240,26 @@ async def test_a_fourth_quick_failure_is_told_to_wait(
     assert "Try again in" in waiting.json()["detail"]
     clock.advance(seconds=2)
     assert (await client.post(TOKENS, json=bad)).status_code == 401
+
+
+async def test_a_hash_made_with_old_parameters_is_upgraded_at_sign_in(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    worker = await make_staff(app, Role.facilitator)
+    old_hasher = PasswordHasher(time_cost=3, memory_cost=19_456, parallelism=1)
+
+    async def set_old_hash() -> None:
+        async with auth_ctx(app).session_maker.begin() as session:
+            user = await session.get(StaffUser, worker.user.id)
+            assert user is not None
+            user.password_hash = old_hasher.hash(PASSWORD)
+
+    await on_app_loop(app, set_old_hash)
+    response = await client.post(
+        TOKENS, json={"username": worker.user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 201
+    [(stored,)] = await table_rows(
+        app, f"staff_user WHERE username = '{worker.user.username}'", "password_hash"
+    )
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

@@ -7,8 +7,10 @@ import stat
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from partner_contact.audit.models import AccessLogEntry
 from partner_contact.crypto.cli import keys
 from partner_contact.crypto.keyring import add_kek, load_keyring
 from partner_contact.crypto.service import FieldCipher, count_under_kek
@@ -120,6 +122,20 @@ def test_rotate_then_retire_frees_the_old_key(invoke, data_dir):
     retired = invoke("retire", old)
     assert retired.exit_code == 0, retired.output
     assert set(load_keyring(data_dir / "keyring.json").keks) == {new}
+    assert key_operations_logged() == [("keys.rotate", new), ("keys.retire", old)]
+
+
+def key_operations_logged():
+    async def work(session_maker):
+        async with session_maker() as session:
+            entries = await session.scalars(
+                select(AccessLogEntry)
+                .where(AccessLogEntry.action.like("keys.%"))
+                .order_by(AccessLogEntry.occurred_at)
+            )
+            return [(entry.action, entry.object_id) for entry in entries]
+
+    return run_on_database(work)
 
 
 def test_retire_refuses_the_active_key(invoke, data_dir):
