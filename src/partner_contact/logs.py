@@ -143,6 +143,8 @@ def configure_logging(log_format: str = "json", level: str = "info", stream: Any
     root.setLevel(level.upper())
     # SQL statements are never logged: parameters would carry partner data.
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # Readiness probes inspect the migration state; alembic would log each of them.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").disabled = True
 
     structlog.configure(

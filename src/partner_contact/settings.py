@@ -11,6 +11,7 @@ one line naming the variable; values are never echoed, since some are secrets.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 import sys
@@ -201,6 +202,13 @@ def _check_consistency(settings: Settings) -> None:
     ):
         raise SettingsError(
             "PC_DATABASE_URL: must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+        )
+    if (
+        settings.database_url.startswith("postgresql")
+        and importlib.util.find_spec("asyncpg") is None
+    ):
+        raise SettingsError(
+            "PC_DATABASE_URL: PostgreSQL needs the driver: pip install 'partner-contact[postgres]'"
         )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -105,3 +106,14 @@ def test_cli_exits_with_one_line_naming_the_variable(tmp_path: Path) -> None:
     assert len(lines) == 1
     assert "PC_PORT" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_postgres_without_its_driver_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "asyncpg" else real_find_spec(name, *a),
+    )
+    with pytest.raises(SettingsError, match=r"^PC_DATABASE_URL: PostgreSQL needs the driver"):
+        load_settings({"PC_DATABASE_URL": "postgresql+asyncpg://u@h/db"})
