@@ -38,3 +38,4 @@ def import_all_models() -> None:
     from partner_contact.crypto import models as _crypto_models  # noqa: F401
     from partner_contact.org import models as _org_models  # noqa: F401
     from partner_contact.participants import models as _participant_models  # noqa: F401
+    from partner_contact.partners import models as _partner_models  # noqa: F401

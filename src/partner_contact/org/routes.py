@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from partner_contact.org.controller import AreaController, SituationController
+from partner_contact.org.directory_controller import ServiceController
+
+ROUTES: list[ControllerRouterHandler] = [SituationController, AreaController, ServiceController]

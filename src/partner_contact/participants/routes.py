@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from partner_contact.participants.controller import ParticipantController, ScreeningController
+
+ROUTES: list[ControllerRouterHandler] = [ParticipantController, ScreeningController]

@@ -4,4 +4,12 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from partner_contact.partners.case_controller import ParticipantEventController, TaskController
+from partner_contact.partners.controller import CasePartnerController, PartnerController
+
+ROUTES: list[ControllerRouterHandler] = [
+    CasePartnerController,
+    PartnerController,
+    ParticipantEventController,
+    TaskController,
+]
