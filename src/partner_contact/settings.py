@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from partner_contact.participants.risk import RiskRule
+
 ENV_PREFIX = "PC_"
 # Variables with these names belong to the test suite or the loader itself.
 _RESERVED_ENV = re.compile(r"^PC_(TEST_.*|CONFIG_FILE)$")
@@ -54,6 +56,13 @@ class AuditSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_
     checkpoint_file: str = ""
 
 
+class OrgSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """The organisation's regional context."""
+
+    # A fact about police, shelters or courts confirmed longer ago than this is flagged.
+    context_stale_after_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 14
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """All settings of the service, with the defaults of the embedded development setup."""
 
@@ -72,6 +81,9 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=16 * 1024 * 1024)] = 64 * 1024
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     audit: AuditSettings = msgspec.field(default_factory=AuditSettings)
+    org: OrgSettings = msgspec.field(default_factory=OrgSettings)
+    # The participant risk rule: weights per factor and band thresholds (docs/risk.md).
+    risk: RiskRule = msgspec.field(default_factory=RiskRule)
 
     @property
     def data_path(self) -> Path:

@@ -117,3 +117,24 @@ def test_postgres_without_its_driver_is_named(monkeypatch: pytest.MonkeyPatch) -
     )
     with pytest.raises(SettingsError, match=r"^PC_DATABASE_URL: PostgreSQL needs the driver"):
         load_settings({"PC_DATABASE_URL": "postgresql+asyncpg://u@h/db"})
+
+
+def test_the_risk_rule_and_context_age_are_configurable(tmp_path: Path) -> None:
+    config = tmp_path / "pc.toml"
+    config.write_text("[risk]\nhigh_from = 7\n[risk.weights]\ncoercive_control = 4\n")
+    settings = load_settings(
+        {
+            "PC_CONFIG_FILE": str(config),
+            "PC_RISK_ELEVATED_FROM": "3",
+            "PC_ORG_CONTEXT_STALE_AFTER_DAYS": "30",
+        }
+    )
+    assert (settings.risk.elevated_from, settings.risk.high_from) == (3, 7)
+    assert settings.risk.weights.coercive_control == 4
+    assert settings.risk.weights.court_mandated == 1  # unnamed weights keep their default
+    assert settings.org.context_stale_after_days == 30
+
+
+def test_an_inconsistent_risk_rule_stops_start_up() -> None:
+    with pytest.raises(SettingsError, match=r"^PC_RISK"):
+        load_settings({"PC_RISK_ELEVATED_FROM": "9", "PC_RISK_HIGH_FROM": "3"})

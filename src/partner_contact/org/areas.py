@@ -20,7 +20,6 @@ from partner_contact.org.models import Area, AreaFact, AreaFactConfirmation, Fac
 from partner_contact.org.schemas import FactRead
 
 # A setting can replace this default later; callers may pass their own limit.
-DEFAULT_STALE_AFTER_DAYS: Final = 14
 MIN_STALE_AFTER_DAYS: Final = 1
 MAX_STALE_AFTER_DAYS: Final = 365
 

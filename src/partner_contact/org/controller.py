@@ -44,11 +44,14 @@ from partner_contact.org.service import current_organisation
 
 DbSession = NamedDependency[AsyncSession]
 StaleAfterDays = Annotated[
-    int,
+    int | None,
     QueryParameter(
         ge=areas.MIN_STALE_AFTER_DAYS,
         le=areas.MAX_STALE_AFTER_DAYS,
-        description="A fact confirmed longer ago than this many days is flagged stale.",
+        description=(
+            "A fact confirmed longer ago than this many days is flagged stale "
+            "(default: PC_ORG_CONTEXT_STALE_AFTER_DAYS)."
+        ),
     ),
 ]
 _SITUATION_READERS = policy(Role.partner_worker, Role.supervisor, Role.admin, Role.facilitator)
@@ -147,10 +150,11 @@ def _confirmation_read(row: AreaFactConfirmation) -> FactConfirmationRead:
 
 
 async def _area_reads(
-    session: AsyncSession, state: State, found: list[Area], stale_after_days: int
+    session: AsyncSession, state: State, found: list[Area], stale_after_days: int | None
 ) -> list[AreaRead]:
     facts = await areas.current_facts(session, area_ids=[area.id for area in found])
-    now, stale_after = state.clock(), timedelta(days=stale_after_days)
+    days = stale_after_days or state.settings.org.context_stale_after_days
+    now, stale_after = state.clock(), timedelta(days=days)
     return [
         AreaRead(
             id=area.id,
@@ -177,7 +181,7 @@ class AreaController(Controller):
         self,
         db_session: DbSession,
         state: State,
-        stale_after_days: StaleAfterDays = areas.DEFAULT_STALE_AFTER_DAYS,
+        stale_after_days: StaleAfterDays = None,
     ) -> list[AreaRead]:
         organisation = await current_organisation(db_session, clock=state.clock)
         found = await areas.list_areas(db_session, organisation_id=organisation.id)
@@ -204,7 +208,7 @@ class AreaController(Controller):
         await log_action(
             request, db_session, action="area.create", object_type="area", object_id=str(area.id)
         )
-        return (await _area_reads(db_session, state, [area], areas.DEFAULT_STALE_AFTER_DAYS))[0]
+        return (await _area_reads(db_session, state, [area], None))[0]
 
     @get(
         "/{area_id:uuid}",
@@ -218,7 +222,7 @@ class AreaController(Controller):
         db_session: DbSession,
         state: State,
         area_id: FromPath[uuid.UUID],
-        stale_after_days: StaleAfterDays = areas.DEFAULT_STALE_AFTER_DAYS,
+        stale_after_days: StaleAfterDays = None,
     ) -> AreaRead:
         organisation = await current_organisation(db_session, clock=state.clock)
         area = await areas.get_area(db_session, organisation_id=organisation.id, area_id=area_id)
@@ -246,7 +250,7 @@ class AreaController(Controller):
         await log_action(
             request, db_session, action="area.rename", object_type="area", object_id=str(area.id)
         )
-        return (await _area_reads(db_session, state, [area], areas.DEFAULT_STALE_AFTER_DAYS))[0]
+        return (await _area_reads(db_session, state, [area], None))[0]
 
     @post(
         "/{area_id:uuid}/confirmations",
@@ -279,7 +283,7 @@ class AreaController(Controller):
             request, db_session, action="area.confirm", object_type="area", object_id=str(area_id)
         )
         area = await areas.get_area(db_session, organisation_id=organisation.id, area_id=area_id)
-        return (await _area_reads(db_session, state, [area], areas.DEFAULT_STALE_AFTER_DAYS))[0]
+        return (await _area_reads(db_session, state, [area], None))[0]
 
     @get(
         "/{area_id:uuid}/confirmations",

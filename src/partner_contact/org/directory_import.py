@@ -82,7 +82,11 @@ def parse_opening_hours(text: str) -> list[OpeningPeriod] | None:
 
 def _rows(text: str, result: ImportResult) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []  # reading the header can already fail
+    except csv.Error:
+        result.errors.append(ImportLineError(line=1, field="header", message="not valid CSV"))
+        return
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     result.errors += [ImportLineError(line=1, field=c, message="column missing") for c in missing]

@@ -24,7 +24,7 @@ from partner_contact.auth.roles import Role
 from partner_contact.errors import DomainError, FieldError, problem_responses
 from partner_contact.participants import screenings, service
 from partner_contact.participants.models import Participant, Screening
-from partner_contact.participants.risk import DEFAULT_RULE, LivingSituation, WorkStatus
+from partner_contact.participants.risk import LivingSituation, RiskRule, WorkStatus
 from partner_contact.participants.schemas import (
     ParticipantContact,
     ParticipantCreate,
@@ -37,7 +37,6 @@ from partner_contact.participants.schemas import (
 
 DbSession = NamedDependency[AsyncSession]
 # The lead moves this into settings; until then every derivation uses the default.
-RISK_RULE: Final = DEFAULT_RULE
 _PARTNER_SIDE: Final = frozenset({Role.partner_worker, Role.supervisor})
 _READERS: Final = policy(Role.admin, Role.supervisor, Role.partner_worker, Role.facilitator)
 
@@ -59,7 +58,7 @@ def participant_read(participant: Participant, principal: Principal) -> Particip
     return read
 
 
-def screening_read(screening: Screening, principal: Principal) -> ScreeningRead:
+def screening_read(screening: Screening, principal: Principal, rule: RiskRule) -> ScreeningRead:
     read = ScreeningRead(
         id=screening.id,
         participant_id=screening.participant_id,
@@ -73,7 +72,7 @@ def screening_read(screening: Screening, principal: Principal) -> ScreeningRead:
         working_hours=screenings.working_hours_of(screening),
         group_has_met=screening.group_has_met,
         risk_factors=screenings.risk_factors_of(screening),
-        risk=screenings.assess(screening, RISK_RULE),
+        risk=screenings.assess(screening, rule),
     )
     if principal.role in _PARTNER_SIDE:
         read.contact_window = screenings.contact_window(screening)
@@ -249,7 +248,7 @@ class ScreeningController(Controller):
             object_type="screening",
             object_id=str(screening.id),
         )
-        return screening_read(screening, principal)
+        return screening_read(screening, principal, state.settings.risk)
 
     @get(
         "/",
@@ -269,4 +268,5 @@ class ScreeningController(Controller):
             db_session, principal, participant_id, clock=request.app.state.clock
         )
         history = await screenings.list_screenings(db_session, participant)
-        return [screening_read(screening, principal) for screening in history]
+        rule = request.app.state.settings.risk
+        return [screening_read(screening, principal, rule) for screening in history]

@@ -86,3 +86,4 @@ class PartnerAlert(UUIDPrimaryKey, Base):
     level: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))

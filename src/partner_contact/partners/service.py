@@ -271,10 +271,16 @@ async def confirm_safe_contact(
     return _masked(partner, record)
 
 
+async def _view_logged(caller: Caller, session: AsyncSession, partner: Partner) -> PartnerRead:
+    """A masked view still holds her alias and routine, so each one is a logged read."""
+    read = await view(caller, session, partner)
+    await caller.log(session, action="partner.read", object_type=TABLE, object_id=partner.id)
+    return read
+
+
 async def get_partner(caller: Caller, session: AsyncSession, partner_id: uuid.UUID) -> PartnerRead:
-    return await view(
-        caller, session, await reachable_partner(session, caller.principal, partner_id)
-    )
+    partner = await reachable_partner(session, caller.principal, partner_id)
+    return await _view_logged(caller, session, partner)
 
 
 async def list_partners(
@@ -294,7 +300,7 @@ async def list_partners(
     if participant_id is not None:
         statement = statement.where(Partner.participant_id == participant_id)
     partners: Sequence[Partner] = (await session.scalars(statement)).all()
-    return [await view(caller, session, partner) for partner in partners]
+    return [await _view_logged(caller, session, partner) for partner in partners]
 
 
 async def read_contact_details(

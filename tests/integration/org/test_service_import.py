@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -135,6 +136,19 @@ async def test_header_and_area_problems_are_reported_by_line(
         IMPORT, headers=_csv(admin), params={"dry_run": "true"}, content=HEADER + GOOD
     )
     assert [(e["line"], e["field"]) for e in no_area.json()["errors"]] == [(2, "area")]
+
+
+@pytest.mark.parametrize("dry_run", ["true", "false"])
+async def test_a_file_that_is_not_csv_is_reported_not_crashed_on(
+    app: Litestar, client: AsyncTestClient[Litestar], dry_run: str
+) -> None:
+    admin = await headers_for(app, Role.admin)
+    for broken in ('"unterminated header', HEADER + '"unterminated cell\n'):
+        response = await client.post(
+            IMPORT, headers=_csv(admin), params={"dry_run": dry_run}, content=broken
+        )
+        assert response.status_code in (200, 422)
+        assert [e["message"] for e in response.json()["errors"]] == ["not valid CSV"]
 
 
 async def test_an_import_must_be_sent_as_csv(

@@ -10,9 +10,13 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from partner_contact.app import create_app
 from partner_contact.auth.roles import Role
+from partner_contact.clock import ManualClock
+from partner_contact.participants.risk import RiskRule
 from partner_contact.participants.schedule import WeeklyWindows
 from partner_contact.participants.screenings import contact_window, latest_screening
+from tests.fixtures.settings import make_settings
 from tests.fixtures.staff import bearer_for, make_staff, on_app_loop, table_rows
 from tests.integration.participants.factories import (
     Staff,
@@ -161,3 +165,24 @@ async def test_the_outreach_gate_gets_his_window_from_the_latest_screening(
     assert found.zone == "America/New_York"
     # Monday 19:00 in New York (winter) is Tuesday 00:00 UTC.
     assert found.contains(datetime(2026, 1, 6, 0, 0, tzinfo=UTC))
+
+
+async def test_the_configured_risk_rule_decides_the_band(
+    tmp_path: Any, database_url: str, engine: Any
+) -> None:
+    strict = RiskRule(elevated_from=1, high_from=1)
+    app = create_app(
+        make_settings(tmp_path / "strict", database_url, risk=strict), clock=ManualClock()
+    )
+    async with AsyncTestClient(app) as client:
+        app.state.test_portal = client.blocking_portal
+        staff = await make_case_staff(app)
+        participant = await create_participant(client, staff)
+        url = f"/api/v1/participants/{participant['id']}/screenings"
+        body = screening_body("court_mandated")
+        assert (
+            await client.post(url, json=body, headers=staff.headers["facilitator"])
+        ).status_code == 201
+        [screening] = (await client.get(url, headers=staff.headers["worker"])).json()
+    # One low-weight factor is "low" under the default rule, "high" under this one.
+    assert screening["risk"]["band"] == "high"

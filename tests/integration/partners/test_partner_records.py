@@ -58,6 +58,23 @@ async def test_contact_details_need_a_purpose_and_each_read_is_logged(
     assert ("partner.contact_read", "call") in rows
 
 
+async def test_every_view_of_a_partner_even_masked_is_logged(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    case = await make_case(app)
+    first = await create_partner(client, case)
+    second = await create_partner(client, case, alias="Second contact")
+    await client.get(f"/api/v1/partners/{first['id']}", headers=case.worker_headers)
+    await client.get(
+        f"/api/v1/participants/{case.participant_id}/partners", headers=case.supervisor_headers
+    )
+    reads = await table_rows(app, "access_log WHERE action = 'partner.read'", "actor_id, object_id")
+    worker, supervisor = str(case.worker.user.id), str(case.supervisor.user.id)
+    assert sorted(reads) == sorted(
+        [(worker, first["id"]), (supervisor, first["id"]), (supervisor, second["id"])]
+    )
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
