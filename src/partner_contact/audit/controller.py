@@ -9,10 +9,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, Request, get
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Stream
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from partner_contact.audit.models import AccessLogEntry
 from partner_contact.audit.service import (
@@ -24,12 +22,11 @@ from partner_contact.audit.service import (
     render_csv,
     render_jsonl,
 )
-from partner_contact.auth.deps import log_action
+from partner_contact.auth.deps import DbSession, log_action
 from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role
 from partner_contact.errors import DomainError, FieldError, problem_responses
 
-DbSession = NamedDependency[AsyncSession]
 _AUDITOR = policy(Role.auditor)
 _Text = Annotated[str | None, QueryParameter(max_length=64)]
 _MEDIA_TYPES = {"jsonl": "application/jsonl", "csv": "text/csv; charset=utf-8"}

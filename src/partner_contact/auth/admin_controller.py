@@ -11,13 +11,11 @@ from typing import Any
 
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from partner_contact.auth import apikeys, users
 from partner_contact.auth.controller import user_read
-from partner_contact.auth.deps import log_action, principal_of
+from partner_contact.auth.deps import DbSession, log_action, principal_of
 from partner_contact.auth.guards import policy
 from partner_contact.auth.models import ApiKey
 from partner_contact.auth.roles import Role
@@ -34,7 +32,6 @@ from partner_contact.auth.schemas import (
 )
 from partner_contact.errors import DomainError, problem_responses
 
-DbSession = NamedDependency[AsyncSession]
 _ADMIN = policy(Role.admin)
 
 

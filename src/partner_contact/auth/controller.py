@@ -6,11 +6,9 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import Cookie, State
-from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from partner_contact.auth.deps import log_action, principal_of
+from partner_contact.auth.deps import DbSession, log_action, principal_of
 from partner_contact.auth.guards import PUBLIC, policy
 from partner_contact.auth.middleware import SESSION_COOKIE
 from partner_contact.auth.models import StaffSession, StaffUser
@@ -35,7 +33,6 @@ from partner_contact.auth.users import (
 from partner_contact.errors import problem_responses
 from partner_contact.requestctx import request_id_of
 
-DbSession = NamedDependency[AsyncSession]
 _ANY_STAFF_EARLY = policy(*ALL_STAFF, before_second_factor=True)
 _ANY_STAFF = policy(*ALL_STAFF)
 

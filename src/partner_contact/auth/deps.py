@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partner_contact.audit.service import record_access
 from partner_contact.auth.principal import Principal
 from partner_contact.requestctx import request_id_of
+
+# The request's database session (advanced-alchemy's ``db_session`` dependency).
+DbSession = NamedDependency[AsyncSession]
 
 
 def principal_of(request: Request[Any, Any, Any]) -> Principal:

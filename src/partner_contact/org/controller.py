@@ -13,11 +13,10 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from partner_contact.auth.deps import log_action, principal_of
+from partner_contact.auth.deps import DbSession, log_action, principal_of
 from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role
 from partner_contact.errors import problem_responses
@@ -42,7 +41,6 @@ from partner_contact.org.schemas import (
 )
 from partner_contact.org.service import current_organisation
 
-DbSession = NamedDependency[AsyncSession]
 StaleAfterDays = Annotated[
     int | None,
     QueryParameter(

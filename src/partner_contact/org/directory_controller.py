@@ -12,13 +12,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from partner_contact.auth.deps import log_action, principal_of
+from partner_contact.auth.deps import DbSession, log_action, principal_of
 from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role, Scope
 from partner_contact.errors import DomainError, FieldError, problem_responses
@@ -38,7 +36,6 @@ from partner_contact.org.schemas import (
 )
 from partner_contact.org.service import current_organisation
 
-DbSession = NamedDependency[AsyncSession]
 _READERS = policy(Role.partner_worker, Role.supervisor, Role.admin, scopes=[Scope.directory_read])
 _ADMIN = policy(Role.admin)
 _CSV_DESCRIPTION = (

@@ -12,12 +12,10 @@ from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from partner_contact.audit.service import PURPOSES
-from partner_contact.auth.deps import log_action, principal_of
+from partner_contact.auth.deps import DbSession, log_action, principal_of
 from partner_contact.auth.guards import policy
 from partner_contact.auth.principal import Principal
 from partner_contact.auth.roles import Role
@@ -35,7 +33,6 @@ from partner_contact.participants.schemas import (
     ScreeningRead,
 )
 
-DbSession = NamedDependency[AsyncSession]
 # The lead moves this into settings; until then every derivation uses the default.
 _PARTNER_SIDE: Final = frozenset({Role.partner_worker, Role.supervisor})
 _READERS: Final = policy(Role.admin, Role.supervisor, Role.partner_worker, Role.facilitator)

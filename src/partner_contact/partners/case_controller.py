@@ -8,10 +8,9 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from partner_contact.auth.deps import DbSession
 from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role
 from partner_contact.errors import problem_responses
@@ -20,7 +19,6 @@ from partner_contact.partners.context import Caller
 from partner_contact.partners.events import EventRecorded, ProgrammeEventCreate, TaskRead
 from partner_contact.partners.schemas import ContactClearance
 
-DbSession = NamedDependency[AsyncSession]
 AnyRequest = Request[Any, Any, Any]
 _WORKERS = policy(Role.partner_worker, Role.supervisor)
 

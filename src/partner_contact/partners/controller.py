@@ -10,10 +10,9 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post, put
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from partner_contact.auth.deps import DbSession
 from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role
 from partner_contact.errors import problem_responses
@@ -30,7 +29,6 @@ from partner_contact.partners.schemas import (
     SafeContact,
 )
 
-DbSession = NamedDependency[AsyncSession]
 AnyRequest = Request[Any, Any, Any]
 WORKERS = policy(Role.partner_worker, Role.supervisor)
 _READ_ERRORS = problem_responses(400, 401, 403, 404, 409)

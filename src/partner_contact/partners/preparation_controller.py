@@ -10,10 +10,9 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.di import NamedDependency
 from litestar.params import FromPath
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from partner_contact.auth.deps import DbSession
 from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role
 from partner_contact.errors import problem_responses
@@ -21,7 +20,6 @@ from partner_contact.partners import preparation
 from partner_contact.partners.context import Caller
 from partner_contact.partners.preparation import PreparationChecklist
 
-DbSession = NamedDependency[AsyncSession]
 AnyRequest = Request[Any, Any, Any]
 
 
