@@ -18,6 +18,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import IntegrityError
 
 from partner_contact.logs import get_logger
 from partner_contact.requestctx import request_id_of
@@ -183,8 +184,31 @@ def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respo
     )
 
 
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    original = exc.orig
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return sqlstate == "23505" or "UNIQUE constraint failed" in str(original)
+
+
+def _handle_integrity(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[Problem]:
+    """Two requests racing for the same unique value: the loser may simply retry.
+
+    Any other integrity error is a bug and stays a 500.
+    """
+    if not _is_unique_violation(exc):
+        return _handle_unexpected(request, exc)
+    log.warning("request.conflict", exc_info=exc)
+    return problem_response(
+        request,
+        status=409,
+        code="conflict",
+        title="The change conflicts with another one made at the same time; try again",
+    )
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: _handle_domain_error,
+    IntegrityError: _handle_integrity,
     ValidationException: _handle_validation,
     HTTPException: _handle_http,
     Exception: _handle_unexpected,

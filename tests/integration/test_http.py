@@ -79,20 +79,24 @@ async def test_an_invalid_value_is_not_echoed_in_the_error(
     assert find_canaries(response.text) == []
 
 
-async def test_a_crash_answers_500_with_only_the_request_id(
+async def test_a_crash_or_conflict_answers_with_only_the_request_id(
     probe_client: AsyncTestClient[Litestar],
 ) -> None:
     stream = io.StringIO()
     configure_logging("json", "info", stream=stream)
-    for path in ("/api/v1/test-probes/explode", "/api/v1/test-probes/duplicate"):
+    for path, status in (
+        ("/api/v1/test-probes/explode", 500),
+        ("/api/v1/test-probes/duplicate", 409),  # a unique-value race: the client may retry
+    ):
         response = await probe_client.post(path)
-        assert response.status_code == 500
+        assert response.status_code == status
         problem = response.json()
         assert set(problem) == {"type", "title", "status", "code", "request_id"}
         assert problem["request_id"] == response.headers["x-request-id"]
         assert find_canaries(response.text) == []
     logged = stream.getvalue()
     assert "request.failed" in logged
+    assert "request.conflict" in logged
     assert find_canaries(logged) == []
 
 
