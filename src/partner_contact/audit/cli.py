@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
     load_pem_public_key,
 )
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from partner_contact.audit.chain import (
@@ -120,6 +121,12 @@ def verify(checkpoints: Path | None, public_key: Path | None) -> None:
         report = _with_engine(run)
     except CheckpointFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--checkpoints") from None
+    except (ValueError, TypeError, StatementError):
+        # Someone wrote a value of the wrong kind into a column (SQLite stores anything).
+        click.echo(
+            "chain broken: an entry cannot be read (a column holds a value of the wrong kind)"
+        )
+        sys.exit(1)
     if report.problem is not None:
         problem = report.problem
         entry = f" (entry {problem.entry_id})" if problem.entry_id else ""

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from partner_contact.audit.models import AccessLogEntry
@@ -121,3 +121,19 @@ def test_verify_refuses_a_file_that_is_not_a_public_key(
     result = run_audit("verify", "--public-key", str(not_a_key))
     assert result.returncode == 2
     assert "not a PEM Ed25519 public key" in result.stderr
+
+
+# SQLite only: PostgreSQL's typed columns refuse such a write in the first place.
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_verify_reports_an_entry_that_cannot_be_read_instead_of_crashing(
+    run_audit: Callable[..., CompletedProcess[str]], database_url: str
+) -> None:
+    async def garble(engine: AsyncEngine, clock: ManualClock) -> None:
+        await sealed_chain(engine, clock, 2)
+        await tamper(engine, text("UPDATE access_log SET occurred_at = 'not a time' WHERE seq = 2"))
+
+    _on_database(database_url, garble)
+    result = run_audit("verify")
+    assert result.returncode == 1
+    assert result.stdout.startswith("chain broken: an entry cannot be read")
+    assert "Traceback" not in result.stderr
