@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from partner_contact.errors import FieldError
 from partner_contact.org.directory import check_service_fields, new_service
-from partner_contact.org.directory_rules import WEEKDAYS
 from partner_contact.org.models import Area, SupportService
 from partner_contact.org.schemas import (
     ImportLineError,
@@ -27,6 +26,7 @@ from partner_contact.org.schemas import (
     OpeningPeriod,
     ServiceCreate,
 )
+from partner_contact.weekly import WEEKDAYS
 
 REQUIRED_COLUMNS: Final = (
     "name",

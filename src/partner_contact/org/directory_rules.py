@@ -6,9 +6,7 @@ value that broke it.
 
 from __future__ import annotations
 
-import functools
 import itertools
-import zoneinfo
 from collections.abc import Sequence
 from typing import Final
 from urllib.parse import urlsplit
@@ -17,9 +15,9 @@ import phonenumbers
 
 from partner_contact.errors import FieldError
 from partner_contact.org.languages import ISO_639_1
-from partner_contact.org.schemas import OpeningHours, OpeningPeriod, Weekday
+from partner_contact.org.schemas import OpeningHours, OpeningPeriod
+from partner_contact.weekly import WEEKDAYS, is_known_zone
 
-WEEKDAYS: Final[tuple[Weekday, ...]] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MIDNIGHT_END: Final = 24 * 60
 
 
@@ -32,15 +30,6 @@ def e164_phone(raw: str) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-@functools.cache
-def _known_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def is_known_time_zone(name: str) -> bool:
-    return name in _known_zones()
 
 
 def _minutes(value: str, *, is_end: bool) -> int | None:
@@ -57,7 +46,7 @@ def _minutes(value: str, *, is_end: bool) -> int | None:
 def opening_hours_errors(hours: OpeningHours) -> list[FieldError]:
     prefix = "opening_hours"
     errors: list[FieldError] = []
-    if not is_known_time_zone(hours.time_zone):
+    if not is_known_zone(hours.time_zone):
         errors.append(FieldError(f"{prefix}.time_zone", "not a known IANA time zone"))
     ranges: list[tuple[str, int, int, int]] = []
     for index, period in enumerate(hours.periods):

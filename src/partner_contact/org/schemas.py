@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
 from partner_contact.org.models import AreaFact, FactValue, SituationLevel
 from partner_contact.org.situation import PreparationTask
 from partner_contact.payload import Payload
+from partner_contact.weekly import Weekday
 
 AreaName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 ServiceName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # "HH:MM" on a 24-hour clock; the rules check the range so errors can name the period.
 LocalTime = Annotated[str, msgspec.Meta(min_length=4, max_length=5)]
 TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

@@ -10,11 +10,10 @@ from typing import Annotated, Literal
 import msgspec
 
 from partner_contact.payload import Payload
+from partner_contact.weekly import TimeRange
 
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Channel = Literal["sms", "whatsapp", "email", "phone_call"]
 Relationship = Literal["current", "new", "former_living_with_him"]
-ClockTime = Annotated[str, msgspec.Meta(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")]
 Alias = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 PhoneText = Annotated[str, msgspec.Meta(min_length=3, max_length=40)]
 EmailText = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
@@ -32,12 +31,8 @@ class DoNotContactReason(enum.StrEnum):
     other = "other"
 
 
-class SafeWindow(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A weekly interval in her local time, start inclusive, end exclusive."""
-
-    weekday: Weekday
-    start: ClockTime
-    end: ClockTime
+# A weekly interval in her local time, start inclusive, end exclusive.
+SafeWindow = TimeRange
 
 
 class SafeContact(Payload):

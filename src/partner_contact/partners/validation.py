@@ -5,16 +5,14 @@ Every refusal names the field and the rule, never the value: the value is hers.
 
 from __future__ import annotations
 
-import functools
-import itertools
 import re
-import zoneinfo
 from collections.abc import Sequence
 
 import phonenumbers
 
 from partner_contact.errors import DomainError, FieldError
 from partner_contact.partners.schemas import Channel, SafeWindow
+from partner_contact.weekly import is_known_zone, range_errors
 
 # Local-part@domain.tld, no spaces: a sanity check, not RFC 5322.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}$")
@@ -70,35 +68,19 @@ def check_alias(alias: str) -> str:
     return value
 
 
-@functools.cache
-def _zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def check_time_zone(name: str) -> str:
-    if name not in _zones():
+    if not is_known_zone(name):
         raise invalid("time_zone", "This is not an IANA time zone name")
     return name
 
 
-def _minutes(clock_time: str) -> int:
-    hours, minutes = clock_time.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def check_safe_windows(windows: Sequence[SafeWindow]) -> list[SafeWindow]:
     """Each window non-empty, within one local day, and none overlapping another."""
-    by_day: dict[str, list[tuple[int, int]]] = {}
-    for position, window in enumerate(windows):
-        start, end = _minutes(window.start), _minutes(window.end)
-        if start >= end:
-            raise invalid(f"safe_windows[{position}]", "A window must end after it starts")
-        by_day.setdefault(window.weekday, []).append((start, end))
-    for day, spans in by_day.items():
-        spans.sort()
-        for (_, earlier_end), (later_start, _) in itertools.pairwise(spans):
-            if later_start < earlier_end:
-                raise invalid("safe_windows", f"Windows on {day} overlap")
+    errors = range_errors(windows, field="safe_windows")
+    if errors:
+        raise DomainError(
+            "invalid_partner", "The partner record is not valid", status=422, errors=errors
+        )
     return list(windows)
 
 

@@ -80,8 +80,7 @@ def screening_body(*factors: str, **overrides: Any) -> dict[str, Any]:
         "working_hours": {
             "zone": "Europe/London",
             "ranges": [
-                {"weekday": day, "start": "08:00", "end": "17:00"}
-                for day in ("monday", "tuesday", "wednesday")
+                {"weekday": day, "start": "08:00", "end": "17:00"} for day in ("mon", "tue", "wed")
             ],
         },
         "group_has_met": False,

@@ -109,18 +109,18 @@ def _hours(*ranges: tuple[str, str, str], zone: str = "Europe/Berlin") -> dict[s
     ("overrides", "status", "field"),
     [
         (
-            {"working_hours": _hours(("monday", "08:00", "12:00"), zone="Mars/Olympus")},
+            {"working_hours": _hours(("mon", "08:00", "12:00"), zone="Mars/Olympus")},
             422,
             "working_hours.zone",
         ),
         ({"working_hours": _hours()}, 422, "working_hours.ranges"),
-        ({"working_hours": _hours(("monday", "12:00", "08:00"))}, 422, "working_hours.ranges[0]"),
+        ({"working_hours": _hours(("mon", "12:00", "08:00"))}, 422, "working_hours.ranges[0]"),
         (
-            {"working_hours": _hours(("friday", "08:00", "12:00"), ("friday", "11:00", "14:00"))},
+            {"working_hours": _hours(("fri", "08:00", "12:00"), ("fri", "11:00", "14:00"))},
             422,
             "working_hours.ranges[1]",
         ),
-        ({"working_hours": _hours(("monday", "08:00", "25:00"))}, 400, "working_hours"),
+        ({"working_hours": _hours(("mon", "08:00", "25:00"))}, 400, "working_hours"),
         ({"working_hours": _hours(("someday", "08:00", "12:00"))}, 400, "working_hours"),
         ({"working_hours": None}, 422, "working_hours"),
         ({"work": "at_home"}, 422, "working_hours"),
@@ -149,7 +149,7 @@ async def test_the_outreach_gate_gets_his_window_from_the_latest_screening(
 ) -> None:
     participant_id = uuid.UUID(url.split("/")[4])
     await client.post(url, json=screening_body(), headers=staff.headers["facilitator"])
-    evening = _hours(("monday", "18:00", "22:00"), zone="America/New_York")
+    evening = _hours(("mon", "18:00", "22:00"), zone="America/New_York")
     await client.post(
         url, json=screening_body(working_hours=evening), headers=staff.headers["facilitator"]
     )
