@@ -20,8 +20,8 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from partner_contact import __version__
-from partner_contact.audit.chain import CheckpointExport, Sealer
 from partner_contact.audit.controller import AuditController
+from partner_contact.audit.sealer import CheckpointExport, Sealer
 from partner_contact.auth.admin_controller import ApiKeyController, TeamController, UserController
 from partner_contact.auth.context import AuthContext
 from partner_contact.auth.controller import AuthController

@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.testing import capture_logs
 
-from partner_contact.audit import chain
-from partner_contact.audit.chain import CheckpointExport, Sealer, read_checkpoints, verify_chain
+from partner_contact.audit import sealer as sealing
+from partner_contact.audit.chain import read_checkpoints, verify_chain
+from partner_contact.audit.sealer import CheckpointExport, Sealer
 from partner_contact.clock import Clock, ManualClock
 from tests.integration.audit.factories import record_committed
 
@@ -20,7 +21,7 @@ from tests.integration.audit.factories import record_committed
 def _counting_seal(
     calls: list[int], *, fail_first: bool, enough: asyncio.Event, after: int
 ) -> Callable[..., Awaitable[int]]:
-    real = chain.seal_pending
+    real = sealing.seal_pending
 
     async def seal(engine: AsyncEngine, *, clock: Clock) -> int:
         calls.append(1)
@@ -50,7 +51,7 @@ async def test_the_sealer_passes_every_interval_until_stopped(
     calls: list[int] = []
     three_passes = asyncio.Event()
     seal = _counting_seal(calls, fail_first=False, enough=three_passes, after=3)
-    monkeypatch.setattr(chain, "seal_pending", seal)
+    monkeypatch.setattr(sealing, "seal_pending", seal)
     sealer = Sealer(engine, interval_seconds=0.001, clock=clock)
     sealer.start()
     await asyncio.wait_for(three_passes.wait(), timeout=10)
@@ -65,7 +66,7 @@ async def test_a_failed_pass_is_logged_and_the_sealer_keeps_running(
     calls: list[int] = []
     failed = asyncio.Event()
     monkeypatch.setattr(
-        chain, "seal_pending", _counting_seal(calls, fail_first=True, enough=failed, after=1)
+        sealing, "seal_pending", _counting_seal(calls, fail_first=True, enough=failed, after=1)
     )
     sealer = Sealer(engine, interval_seconds=60, clock=clock)
     with capture_logs() as logs:
