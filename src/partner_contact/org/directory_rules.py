@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from typing import Final
 from urllib.parse import urlsplit
 
-import phonenumbers
-
+from partner_contact.contact_details import e164
 from partner_contact.errors import FieldError
 from partner_contact.org.languages import ISO_639_1
 from partner_contact.org.schemas import OpeningHours, OpeningPeriod
@@ -22,14 +21,8 @@ _MIDNIGHT_END: Final = 24 * 60
 
 
 def e164_phone(raw: str) -> str | None:
-    """The number in E.164 form, or None when it is not a valid international number."""
-    try:
-        number = phonenumbers.parse(raw, None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """A service's public number: international and in an allocated range, or None."""
+    return e164(raw, strict=True)
 
 
 def _minutes(value: str, *, is_end: bool) -> int | None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
 import msgspec
-import phonenumbers
 from msgspec import UNSET, UnsetType
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +17,7 @@ from partner_contact.auth.models import StaffUser, Team
 from partner_contact.auth.principal import Principal
 from partner_contact.auth.roles import Role
 from partner_contact.clock import Clock
+from partner_contact.contact_details import e164, normalised_email
 from partner_contact.crypto.service import FieldCipher
 from partner_contact.errors import DomainError, FieldError
 from partner_contact.org.service import current_organisation
@@ -30,7 +29,6 @@ from partner_contact.participants.schemas import (
 )
 
 TABLE = "participant"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A reference with more digits than this, or with no letter, could be a phone number.
 _MAX_REFERENCE_DIGITS = 8
 
@@ -60,21 +58,17 @@ def check_reference(reference: str) -> None:
 
 def normalise_phone(phone: str) -> str:
     """E.164 form of an international number (a leading + and the country code)."""
-    try:
-        number = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        raise _invalid("phone", "give a number in international form, e.g. +44...") from None
-    # "Possible" (length per country), not "valid": range metadata lags new number blocks.
-    if not phonenumbers.is_possible_number(number):
-        raise _invalid("phone", "not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    number = e164(phone)
+    if number is None:
+        raise _invalid("phone", "give a possible number in international form, e.g. +44...")
+    return number
 
 
 def normalise_email(email: str) -> str:
-    email = email.strip()
-    if not _EMAIL.fullmatch(email):
+    value = normalised_email(email)
+    if value is None:
         raise _invalid("email", "not a valid e-mail address")
-    return email
+    return value
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:

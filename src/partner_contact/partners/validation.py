@@ -8,14 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import phonenumbers
-
+from partner_contact.contact_details import e164, normalised_email
 from partner_contact.errors import DomainError, FieldError
 from partner_contact.partners.schemas import Channel, SafeWindow
 from partner_contact.weekly import is_known_zone, range_errors
 
-# Local-part@domain.tld, no spaces: a sanity check, not RFC 5322.
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}$")
 _EMAIL_LIKE = re.compile(r"\S@\S")
 # Five digits in an alias look like part of a number; an alias must not carry her details.
 _MANY_DIGITS = re.compile(r"(?:\d\D{0,2}){5}")
@@ -40,21 +37,16 @@ def normalise_phone(raw: str, *, region: str | None, field: str) -> str:
     """E.164; a number without +country needs a region hint."""
     if not raw.strip().startswith("+") and region is None:
         raise invalid(field, "Give the number with +country code, or a phone_region")
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        raise invalid(field, "This is not a phone number") from None
-    # "Possible" (right length for its country), not "valid": a number from a range newer
-    # than the library's metadata must still be recordable for her.
-    if not phonenumbers.is_possible_number(number):
+    number = e164(raw, region=region)
+    if number is None:
         raise invalid(field, "This is not a possible phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def normalise_email(raw: str, *, field: str = "email") -> str:
     """The one normal form (trimmed, lower-case) that is sealed and blind-indexed."""
-    value = raw.strip().lower()
-    if not _EMAIL.fullmatch(value):
+    value = normalised_email(raw)
+    if value is None:
         raise invalid(field, "This is not an e-mail address")
     return value
 
