@@ -33,9 +33,16 @@ from partner_contact.db.engine import create_engine
 from partner_contact.errors import EXCEPTION_HANDLERS
 from partner_contact.health.controller import HealthController
 from partner_contact.logs import configure_logging
+from partner_contact.messaging.dispatcher import Dispatcher
+from partner_contact.messaging.providers import make_provider
+from partner_contact.messaging.sandbox_controller import SandboxController
 from partner_contact.openapi import StrictStructSchemaPlugin
 from partner_contact.org.routes import ROUTES as ORG_ROUTES
+from partner_contact.outreach.controller import OutreachController, PartnerOutreachController
+from partner_contact.outreach.engine import Engine
+from partner_contact.outreach.template_controller import TemplateController
 from partner_contact.participants.routes import ROUTES as PARTICIPANT_ROUTES
+from partner_contact.partners.alert_bus import AlertHub
 from partner_contact.partners.routes import ROUTES as PARTNER_ROUTES
 from partner_contact.requestctx import RequestContextMiddleware, make_before_send
 from partner_contact.settings import Settings, get_settings
@@ -50,6 +57,9 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *ORG_ROUTES,
     *PARTICIPANT_ROUTES,
     *PARTNER_ROUTES,
+    PartnerOutreachController,
+    OutreachController,
+    TemplateController,
 ]
 
 OPENAPI_PATH = "/schema"
@@ -85,12 +95,26 @@ def create_app(
     keyring_file = KeyringFile(settings.resolved_keyring_file)
     engine = create_engine(settings.resolved_database_url, pool=settings.database_pool)
     session_maker = async_sessionmaker(engine, expire_on_commit=False)
+    alert_hub = AlertHub(engine)
     auth = AuthContext.create(
         settings=settings.auth,
         keyring_file=keyring_file,
         session_maker=session_maker,
         clock=clock,
     )
+
+    outreach_engine = Engine(
+        settings=settings.outreach, risk_rule=settings.risk, keyring_file=keyring_file, clock=clock
+    )
+    dispatcher = Dispatcher(
+        engine=outreach_engine,
+        session_maker=session_maker,
+        provider=make_provider(
+            settings, session_maker=session_maker, keyring_file=keyring_file, clock=clock
+        ),
+    )
+    # The sandbox API exists only while nothing can leave the machine.
+    sandbox_routes = [SandboxController] if settings.provider == "sandbox" else []
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -106,9 +130,14 @@ def create_app(
             clock=clock,
         )
         sealer.start()
+        await alert_hub.start()
+        if settings.outreach.run_dispatcher:
+            dispatcher.start()
         try:
             yield
         finally:
+            await alert_hub.stop()
+            await dispatcher.stop()
             await sealer.stop()
             await engine.dispose()
 
@@ -119,7 +148,7 @@ def create_app(
         set_default_exception_handler=False,
     )
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, *extra_route_handlers],
+        route_handlers=[*ROUTE_HANDLERS, *sandbox_routes, *extra_route_handlers],
         plugins=[SQLAlchemyPlugin(config=db_config), StrictStructSchemaPlugin()],
         middleware=[
             DefineMiddleware(RequestContextMiddleware),
@@ -139,6 +168,9 @@ def create_app(
                 "clock": clock,
                 "auth": auth,
                 "keyring_file": keyring_file,
+                "outreach_engine": outreach_engine,
+                "dispatcher": dispatcher,
+                "alert_hub": alert_hub,
             }
         ),
         logging_config=None,

@@ -15,6 +15,7 @@ from partner_contact.auth.cli import users
 from partner_contact.crypto.cli import keys
 from partner_contact.crypto.errors import KeyringError
 from partner_contact.crypto.keyring import load_keyring
+from partner_contact.messaging.cli import dispatch
 from partner_contact.settings import settings_for_command
 
 T = TypeVar("T")
@@ -32,6 +33,7 @@ def main() -> None:
 main.add_command(keys)
 main.add_command(users)
 main.add_command(audit)
+main.add_command(dispatch)
 
 
 @main.command()
@@ -63,6 +65,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         access_log=False,
         log_config=None,
         proxy_headers=False,
+        # Alert streams end at shutdown; this bounds anything else still open.
+        timeout_graceful_shutdown=10,
     )
 
 

@@ -18,12 +18,13 @@ import sys
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_type_hints
+from typing import Annotated, Any, Final, Literal, get_type_hints
 from urllib.parse import urlsplit
 
 import msgspec
 
 from partner_contact.participants.risk import RiskRule
+from partner_contact.weekly import LocalTime
 
 ENV_PREFIX = "PC_"
 # Variables with these names belong to the test suite or the loader itself.
@@ -63,6 +64,88 @@ class OrgSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_on
     context_stale_after_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 14
 
 
+class OutreachSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """The outreach protocol: the safety gate, timers, the dispatcher and retention."""
+
+    # Quiet hours in her local time; messages due inside them wait until they end.
+    quiet_start: LocalTime = "21:00"
+    quiet_end: LocalTime = "08:00"
+    # First message, follow-up and a fallback she asked for fit in one day.
+    max_messages_per_day: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    max_messages_per_week: Annotated[int, msgspec.Meta(ge=1, le=30)] = 6
+    # No reply this long after the first message: one follow-up (gated again).
+    follow_up_after_minutes: Annotated[int, msgspec.Meta(ge=5, le=10_080)] = 240
+    # No reply this long after the follow-up: her worker decides.
+    no_reply_after_minutes: Annotated[int, msgspec.Meta(ge=5, le=20_160)] = 1440
+    # An outreach that never got a message out ends as expired after this long.
+    expire_after_hours: Annotated[int, msgspec.Meta(ge=1, le=720)] = 72
+    # Message and reply texts are erased after this many days; metadata stays.
+    message_retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
+    # Words no template may contain, beyond the built-in list (comma-separated).
+    blocked_words: str = ""
+    # Run the dispatcher and scheduler inside the web process (off: run `partner-contact dispatch`).
+    run_dispatcher: bool = True
+    dispatch_interval_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 1.0
+    # A claimed message whose sender vanished is looked up with the provider after this.
+    claim_lease_seconds: Annotated[int, msgspec.Meta(ge=5, le=3600)] = 60
+
+    @property
+    def extra_blocked_words(self) -> tuple[str, ...]:
+        return tuple(word.strip() for word in self.blocked_words.split(",") if word.strip())
+
+
+class TwilioSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Twilio Programmable Messaging (SMS), when PC_PROVIDER names ``twilio``."""
+
+    account_sid: str = ""
+    auth_token: str = ""  # a secret: give it as PC_TWILIO_AUTH_TOKEN_FILE
+    # Preferred over a bare number: Advanced Opt-Out is configured on a Messaging Service.
+    messaging_service_sid: str = ""
+    from_number: str = ""
+    api_base_url: str = "https://api.twilio.com"
+    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 10.0
+
+
+class WhatsAppSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Meta WhatsApp Cloud API, when PC_PROVIDER names ``whatsapp``."""
+
+    access_token: str = ""  # secret
+    phone_number_id: str = ""
+    app_secret: str = ""  # secret: checks X-Hub-Signature-256
+    verify_token: str = ""  # secret: the webhook subscription handshake
+    api_base_url: str = "https://graph.facebook.com"
+    api_version: str = "v21.0"
+    # An approved, neutral template without parameters, for outside the 24-hour window.
+    template_name: str = ""
+    template_language: str = "en"
+    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 10.0
+
+
+class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """E-mail out through SMTP and replies in through IMAP or a signed webhook."""
+
+    smtp_host: str = ""
+    smtp_port: Annotated[int, msgspec.Meta(ge=1, le=65_535)] = 587
+    smtp_username: str = ""
+    smtp_password: str = ""  # secret
+    # "none" only for a relay on this host (checked at start-up).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    from_address: str = ""
+    from_name: str = ""  # neutral: it shows in her inbox
+    imap_host: str = ""
+    imap_port: Annotated[int, msgspec.Meta(ge=1, le=65_535)] = 993
+    imap_username: str = ""
+    imap_password: str = ""  # secret
+    imap_mailbox: str = "INBOX"
+    imap_poll_seconds: Annotated[int, msgspec.Meta(ge=5, le=3600)] = 60
+    # For /webhooks/email/inbound (HMAC-SHA256 over timestamp and body; docs/email.md).
+    inbound_webhook_secret: str = ""  # secret
+    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
+
+
+REAL_PROVIDERS: Final = ("twilio", "whatsapp", "smtp")
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """All settings of the service, with the defaults of the embedded development setup."""
 
@@ -77,13 +160,19 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
     log_format: Literal["json", "console"] = "json"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     public_url: str = "http://127.0.0.1:8000"
-    provider: Literal["sandbox"] = "sandbox"
+    # "sandbox" (nothing leaves the machine), or a comma list of real providers:
+    # "twilio" (SMS), "whatsapp", "smtp" (e-mail).
+    provider: str = "sandbox"
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=16 * 1024 * 1024)] = 64 * 1024
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     audit: AuditSettings = msgspec.field(default_factory=AuditSettings)
     org: OrgSettings = msgspec.field(default_factory=OrgSettings)
     # The participant risk rule: weights per factor and band thresholds (docs/risk.md).
     risk: RiskRule = msgspec.field(default_factory=RiskRule)
+    outreach: OutreachSettings = msgspec.field(default_factory=OutreachSettings)
+    twilio: TwilioSettings = msgspec.field(default_factory=TwilioSettings)
+    whatsapp: WhatsAppSettings = msgspec.field(default_factory=WhatsAppSettings)
+    email: EmailSettings = msgspec.field(default_factory=EmailSettings)
 
     @property
     def data_path(self) -> Path:
@@ -105,6 +194,16 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
         if self.audit.checkpoint_file:
             return Path(self.audit.checkpoint_file)
         return self.data_path / "audit-checkpoints.jsonl"
+
+    @property
+    def providers(self) -> tuple[str, ...]:
+        """The providers PC_PROVIDER names, in its order, without blanks or repeats."""
+        names = (name.strip() for name in self.provider.split(","))
+        return tuple(dict.fromkeys(name for name in names if name))
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.providers == ("sandbox",)
 
     @property
     def is_behind_tls(self) -> bool:
@@ -215,6 +314,7 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             "PC_DATABASE_URL: must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
         )
+    _check_providers(settings)
     if (
         settings.database_url.startswith("postgresql")
         and importlib.util.find_spec("asyncpg") is None
@@ -222,6 +322,63 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             "PC_DATABASE_URL: PostgreSQL needs the driver: pip install 'partner-contact[postgres]'"
         )
+
+
+def _missing(variables: dict[str, str]) -> str | None:
+    """The first variable (by name) left empty."""
+    return next((name for name, value in variables.items() if not value), None)
+
+
+def _check_providers(settings: Settings) -> None:
+    """A real provider needs its credentials, a sender and a public https URL."""
+    names = settings.providers
+    if not names or any(n not in ("sandbox", *REAL_PROVIDERS) for n in names):
+        raise SettingsError(
+            "PC_PROVIDER: must be sandbox, or a comma list of twilio, whatsapp, smtp"
+        )
+    if "sandbox" in names:
+        if len(names) > 1:
+            raise SettingsError("PC_PROVIDER: sandbox cannot be combined with real providers")
+        return
+    if not settings.is_behind_tls:
+        raise SettingsError("PC_PUBLIC_URL: must be https:// when a real provider is used")
+    twilio, whatsapp, email = settings.twilio, settings.whatsapp, settings.email
+    required: dict[str, dict[str, str]] = {
+        "twilio": {
+            "PC_TWILIO_ACCOUNT_SID": twilio.account_sid,
+            "PC_TWILIO_AUTH_TOKEN": twilio.auth_token,
+            "PC_TWILIO_MESSAGING_SERVICE_SID or PC_TWILIO_FROM_NUMBER": (
+                twilio.messaging_service_sid or twilio.from_number
+            ),
+        },
+        "whatsapp": {
+            "PC_WHATSAPP_ACCESS_TOKEN": whatsapp.access_token,
+            "PC_WHATSAPP_PHONE_NUMBER_ID": whatsapp.phone_number_id,
+            "PC_WHATSAPP_APP_SECRET": whatsapp.app_secret,
+            "PC_WHATSAPP_VERIFY_TOKEN": whatsapp.verify_token,
+            "PC_WHATSAPP_TEMPLATE_NAME": whatsapp.template_name,
+        },
+        "smtp": {
+            "PC_EMAIL_SMTP_HOST": email.smtp_host,
+            "PC_EMAIL_FROM_ADDRESS": email.from_address,
+            "PC_EMAIL_FROM_NAME": email.from_name,
+        },
+    }
+    for name in names:
+        missing = _missing(required[name])
+        if missing is not None:
+            raise SettingsError(f"{missing}: required when PC_PROVIDER includes {name}")
+    if "smtp" in names:
+        if email.smtp_security == "none" and email.smtp_host not in (
+            "localhost",
+            "127.0.0.1",
+            "::1",
+        ):
+            raise SettingsError(
+                "PC_EMAIL_SMTP_SECURITY: none is only allowed for a relay on this host"
+            )
+        if email.imap_host and not (email.imap_username and email.imap_password):
+            raise SettingsError("PC_EMAIL_IMAP_USERNAME: IMAP needs a username and password")
 
 
 @functools.cache

@@ -1,4 +1,5 @@
-"""Urgent alerts for her worker, raised by a threat to kill; read and acknowledged.
+"""Urgent alerts for her worker: a threat to kill, her reply asking for a call, a reply a
+worker must read. Listed, streamed (partners/alert_stream.py) and acknowledged.
 
 An alert names the partner and its kind and priority, nothing the facilitator said. The
 flow is one-way: nothing he can read shows that an alert exists or was acknowledged.
@@ -11,28 +12,31 @@ import base64
 import binascii
 import uuid
 from datetime import datetime
-from typing import Final
 
 import msgspec
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from partner_contact.auth.principal import Principal
 from partner_contact.errors import DomainError, FieldError
 from partner_contact.participants.models import Participant
 from partner_contact.partners.access import not_found, reachable_cases
+from partner_contact.partners.alert_bus import announce
 from partner_contact.partners.context import Caller
 from partner_contact.partners.events import Priority
-from partner_contact.partners.models import Partner, PartnerAlert, ProgrammeEvent
-
-THREAT_TO_KILL: Final = "threat_to_kill"
+from partner_contact.partners.models import Partner, PartnerAlert
 
 
 class AlertRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     partner_id: uuid.UUID
-    # What raised it, as a code ("threat_to_kill"); never words of the facilitator.
+    outreach_id: uuid.UUID | None
+    # What raised it, as a code ("threat_to_kill", "reply_yes", "reply_help",
+    # "reply_unreadable", "start_received", "needs_worker"); never anyone's words.
     kind: str
     priority: Priority
+    # When it happened (for a reply: when she wrote), so the alert can say how long ago.
+    occurred_at: datetime
     created_at: datetime
     acknowledged_at: datetime | None
     acknowledged_by: uuid.UUID | None
@@ -44,27 +48,28 @@ class AlertPage(msgspec.Struct, kw_only=True):
     next_cursor: str | None
 
 
-def _alert_read(alert: PartnerAlert, event: ProgrammeEvent) -> AlertRead:
+def alert_read(alert: PartnerAlert) -> AlertRead:
     return AlertRead(
         id=alert.id,
         partner_id=alert.partner_id,
-        kind=THREAT_TO_KILL if event.is_threat_to_kill else event.kind,
+        outreach_id=alert.outreach_id,
+        kind=alert.kind,
         priority=Priority(alert.level),
+        occurred_at=alert.occurred_at,
         created_at=alert.created_at,
         acknowledged_at=alert.acknowledged_at,
         acknowledged_by=alert.acknowledged_by,
     )
 
 
-def _reachable_alerts(caller: Caller) -> Select[tuple[PartnerAlert, ProgrammeEvent]]:
+def reachable_alerts(principal: Principal) -> Select[tuple[PartnerAlert]]:
     """Alerts of the caller's cases; never of a man she facilitates (staff separation)."""
     return (
-        select(PartnerAlert, ProgrammeEvent)
-        .join(ProgrammeEvent, ProgrammeEvent.id == PartnerAlert.event_id)
+        select(PartnerAlert)
         .join(Partner, Partner.id == PartnerAlert.partner_id)
         .join(Participant, Participant.id == Partner.participant_id)
-        .where(reachable_cases(caller.principal))
-        .where(Participant.facilitator_id.is_distinct_from(caller.principal.user_id))
+        .where(reachable_cases(principal))
+        .where(Participant.facilitator_id.is_distinct_from(principal.user_id))
     )
 
 
@@ -102,7 +107,7 @@ async def list_alerts(
     cursor: str | None,
 ) -> AlertPage:
     """One page, newest first; only unacknowledged alerts unless asked otherwise."""
-    statement = _reachable_alerts(caller)
+    statement = reachable_alerts(caller.principal)
     if not include_acknowledged:
         statement = statement.where(PartnerAlert.acknowledged_at.is_(None))
     if cursor is not None:
@@ -114,10 +119,10 @@ async def list_alerts(
             )
         )
     statement = statement.order_by(PartnerAlert.created_at.desc(), PartnerAlert.id.desc())
-    rows = (await session.execute(statement.limit(limit + 1))).tuples().all()
-    next_cursor = _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+    rows = (await session.scalars(statement.limit(limit + 1))).all()
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return AlertPage(
-        items=[_alert_read(alert, event) for alert, event in rows[:limit]],
+        items=[alert_read(alert) for alert in rows[:limit]],
         next_cursor=next_cursor,
     )
 
@@ -127,14 +132,13 @@ async def acknowledge_alert(
 ) -> AlertRead:
     """Record who acknowledged it and when; a repeat changes nothing but is logged too."""
     statement = (
-        _reachable_alerts(caller)
+        reachable_alerts(caller.principal)
         .where(PartnerAlert.id == alert_id)
         .with_for_update(of=PartnerAlert)
     )
-    row = (await session.execute(statement)).tuples().first()
-    if row is None:
+    alert = await session.scalar(statement)
+    if alert is None:
         raise not_found("alert")
-    alert, event = row
     if alert.acknowledged_at is None:
         alert.acknowledged_at = caller.clock()
         alert.acknowledged_by = caller.principal.user_id
@@ -142,4 +146,31 @@ async def acknowledge_alert(
     await caller.log(
         session, action="partner_alert.acknowledge", object_type="partner_alert", object_id=alert.id
     )
-    return _alert_read(alert, event)
+    return alert_read(alert)
+
+
+async def raise_alert(
+    session: AsyncSession,
+    *,
+    partner: Partner,
+    kind: str,
+    priority: Priority,
+    occurred_at: datetime,
+    now: datetime,
+    outreach_id: uuid.UUID | None = None,
+) -> PartnerAlert:
+    """An alert for her worker (and team), announced to live streams at commit."""
+    alert = PartnerAlert(
+        id=uuid.uuid4(),
+        organisation_id=partner.organisation_id,
+        partner_id=partner.id,
+        outreach_id=outreach_id,
+        kind=kind,
+        level=priority.value,
+        occurred_at=occurred_at,
+        created_at=now,
+    )
+    session.add(alert)
+    await session.flush()
+    await announce(session)
+    return alert

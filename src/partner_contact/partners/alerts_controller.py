@@ -1,4 +1,5 @@
-"""Alerts for her worker: ``/api/v1/alerts`` and ``/api/v1/alerts/{id}/acknowledge``.
+"""Alerts for her worker: ``/api/v1/alerts``, ``/api/v1/alerts/{id}/acknowledge`` and the
+live stream ``/api/v1/alerts/stream`` (alert_stream.py).
 
 Only partner workers and supervisors reach them; the facilitator who recorded the
 event never sees an alert or learns that it was acknowledged.
@@ -10,13 +11,16 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, HeaderParameter, QueryParameter
+from litestar.response import ServerSentEvent
 
 from partner_contact.auth.deps import DbSession
 from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role
 from partner_contact.errors import problem_responses
-from partner_contact.partners import alerts
+from partner_contact.partners import alert_stream, alerts
+from partner_contact.partners.alert_stream import EVENT_STREAM, StreamedAlert
 from partner_contact.partners.alerts import AlertPage, AlertRead
 from partner_contact.partners.context import Caller
 
@@ -65,3 +69,43 @@ class AlertController(Controller):
         self, request: AnyRequest, db_session: DbSession, alert_id: FromPath[uuid.UUID]
     ) -> AlertRead:
         return await alerts.acknowledge_alert(Caller.of(request), db_session, alert_id=alert_id)
+
+    @get(
+        "/stream",
+        operation_id="streamAlerts",
+        summary="Live alerts for the caller as server-sent events (text/event-stream)",
+        description=(
+            "Each `alert` event carries an alert (as in listAlerts) and `seconds_since`, "
+            "the whole seconds since it happened. On connecting, the stream sends the "
+            "unacknowledged alerts routed to the caller that came after `Last-Event-ID` "
+            "(all of them without it), oldest first, then new ones as they are raised; a "
+            "`: keep-alive` comment comes every 15 s. An alert of a case assigned to "
+            "another worker is sent only while she has no stream open. Delivery is at "
+            "least once: recognise a repeat by the alert's id. Requires "
+            "`Accept: text/event-stream`."
+        ),
+        opt=_WORKERS,
+        responses={
+            200: ResponseSpec(
+                data_container=StreamedAlert,
+                media_type=EVENT_STREAM,
+                description="An event stream; the data of each `alert` event is this object",
+                generate_examples=False,
+            ),
+            **problem_responses(400, 401, 403, 406),
+        },
+    )
+    async def stream_alerts(
+        self,
+        request: AnyRequest,
+        last_event_id: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Last-Event-ID",
+                required=False,
+                max_length=200,
+                description="The id of the last event received (EventSource sends it).",
+            ),
+        ] = None,
+    ) -> ServerSentEvent:
+        return alert_stream.open_stream(request, last_event_id=last_event_id)

@@ -16,6 +16,7 @@ from partner_contact.auth.deps import DbSession
 from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role
 from partner_contact.errors import problem_responses
+from partner_contact.outreach.service import note_code_word_verified
 from partner_contact.partners import codeword, service
 from partner_contact.partners.context import Caller
 from partner_contact.partners.schemas import (
@@ -191,10 +192,16 @@ class PartnerController(Controller):
         partner_id: FromPath[uuid.UUID],
         data: JSONBody[CodeWordAttempt],
     ) -> CodeWordResult:
-        return await codeword.verify_code_word(
-            Caller.of(request),
+        caller = Caller.of(request)
+        result = await codeword.verify_code_word(
+            caller,
             db_session,
             hasher=request.app.state.auth.hasher,
             partner_id=partner_id,
             attempt=data.code_word,
         )
+        if result.matches:
+            await note_code_word_verified(
+                caller, db_session, request.app.state.outreach_engine, partner_id=partner_id
+            )
+        return result

@@ -20,6 +20,7 @@ from partner_contact.errors import DomainError, FieldError
 from partner_contact.org.service import current_organisation
 from partner_contact.participants.models import Participant
 from partner_contact.partners.access import not_found, reachable_cases
+from partner_contact.partners.alert_bus import announce
 from partner_contact.partners.context import Caller
 from partner_contact.partners.models import Partner, PartnerAlert, PartnerTask, ProgrammeEvent
 from partner_contact.payload import Payload
@@ -138,11 +139,15 @@ async def record_event(
                     organisation_id=organisation.id,
                     partner_id=partner_id,
                     event_id=event.id,
+                    kind="threat_to_kill",
                     level=Priority.urgent.value,
+                    occurred_at=now,
                     created_at=now,
                 )
             )
     await session.flush()
+    if data.threat_to_kill and partner_ids:
+        await announce(session)
     await caller.log(
         session, action="programme_event.record", object_type="programme_event", object_id=event.id
     )

@@ -33,11 +33,18 @@ class Partner(UUIDPrimaryKey, ProtectedRecord, Base):
     # Blind indexes: the one way to find her by an inbound number or address.
     phone_index: Mapped[bytes | None] = mapped_column(LargeBinary(BLIND_INDEX_BYTES), index=True)
     email_index: Mapped[bytes | None] = mapped_column(LargeBinary(BLIND_INDEX_BYTES), index=True)
+    whatsapp_index: Mapped[bytes | None] = mapped_column(LargeBinary(BLIND_INDEX_BYTES), index=True)
     may_name_org: Mapped[bool] = mapped_column(Boolean, default=False)
     is_do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     do_not_contact_reason: Mapped[str | None] = mapped_column(String(32))
     safe_contact_confirmed_at: Mapped[datetime | None]
     safe_contact_confirmed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    # She said stop: no message on any channel, whatever a worker does, until she
+    # writes START and a worker confirms it.
+    opted_out_at: Mapped[datetime | None]
+    start_received_at: Mapped[datetime | None]
+    # Her last reply or a call with her; a message sent or a voicemail is not a contact.
+    last_contact_at: Mapped[datetime | None]
     code_word_hash: Mapped[str | None] = mapped_column(String(255))
     code_word_failures: Mapped[int] = mapped_column(Integer, default=0)
     code_word_locked_at: Mapped[datetime | None]
@@ -76,14 +83,21 @@ class PartnerTask(UUIDPrimaryKey, Base):
 
 
 class PartnerAlert(UUIDPrimaryKey, Base):
-    """An urgent signal (a threat to kill) beside the task, for whoever is on duty."""
+    """An urgent signal for whoever is on duty: a threat to kill, or her reply asking for a call.
+
+    Raised by a programme event or by the outreach protocol, never both.
+    """
 
     __tablename__ = "partner_alert"
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner.id"), index=True)
-    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programme_event.id"), index=True)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("programme_event.id"), index=True)
+    outreach_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("outreach.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(16))
+    # When what it is about happened (her reply), so the alert can say how long ago.
+    occurred_at: Mapped[datetime]
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))

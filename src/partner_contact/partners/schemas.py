@@ -110,6 +110,11 @@ class PartnerRead(msgspec.Struct, frozen=True, kw_only=True):
     safe_contact: SafeContact
     safe_contact_confirmed_at: datetime | None
     safe_contact_confirmed_by: uuid.UUID | None
+    # She said stop: nothing is sent to her until she writes START and a worker confirms.
+    opted_out_at: datetime | None
+    start_received_at: datetime | None
+    # Her last reply or call with her (a message sent or a voicemail is not a contact).
+    last_contact_at: datetime | None
     has_code_word: bool
     is_code_word_locked: bool
 

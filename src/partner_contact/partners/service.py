@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partner_contact.audit.service import PURPOSES
+from partner_contact.crypto.service import FieldCipher
 from partner_contact.errors import DomainError, FieldError
 from partner_contact.org.service import current_organisation
 from partner_contact.participants.models import Participant
@@ -42,7 +43,7 @@ T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class _Record:
+class HerRecord:
     """Her record in the clear, only ever held in memory for one request."""
 
     alias: str
@@ -54,7 +55,7 @@ class _Record:
     is_do_not_contact: bool
     do_not_contact_reason: str | None
 
-    def checked(self) -> _Record:
+    def checked(self) -> HerRecord:
         check.check_channels(
             self.profile.channels,
             has_phone=self.phone is not None,
@@ -65,7 +66,7 @@ class _Record:
         return self
 
 
-async def _seal(caller: Caller, session: AsyncSession, partner: Partner, record: _Record) -> None:
+async def _seal(caller: Caller, session: AsyncSession, partner: Partner, record: HerRecord) -> None:
     async def seal(column: str, value: str) -> bytes:
         return await caller.cipher.encrypt(
             session,
@@ -90,17 +91,23 @@ async def _seal(caller: Caller, session: AsyncSession, partner: Partner, record:
     partner.email_index = (
         caller.keyring.blind_index("email", record.email) if record.email else None
     )
+    # WhatsApp numbers share the phone index kind: an inbound number is looked up once.
+    partner.whatsapp_index = (
+        caller.keyring.blind_index("phone", record.whatsapp) if record.whatsapp else None
+    )
     partner.may_name_org = record.may_name_org
     partner.is_do_not_contact = record.is_do_not_contact
     partner.do_not_contact_reason = record.do_not_contact_reason
     partner.updated_at = caller.clock()
 
 
-async def _open(caller: Caller, session: AsyncSession, partner: Partner) -> _Record:
+async def open_record(cipher: FieldCipher, session: AsyncSession, partner: Partner) -> HerRecord:
+    """Her record in the clear, for the caller to log why it opened it."""
+
     async def open_(column: str, value: bytes | None) -> str | None:
         if value is None:
             return None
-        return await caller.cipher.decrypt(
+        return await cipher.decrypt(
             session,
             data_key_id=partner.data_key_id,
             table=TABLE,
@@ -113,7 +120,7 @@ async def _open(caller: Caller, session: AsyncSession, partner: Partner) -> _Rec
     profile = await open_("profile", partner.profile)
     assert alias is not None
     assert profile is not None
-    return _Record(
+    return HerRecord(
         alias=alias,
         phone=await open_("phone", partner.phone),
         whatsapp=await open_("whatsapp", partner.whatsapp),
@@ -125,7 +132,7 @@ async def _open(caller: Caller, session: AsyncSession, partner: Partner) -> _Rec
     )
 
 
-def _masked(partner: Partner, record: _Record) -> PartnerRead:
+def _masked(partner: Partner, record: HerRecord) -> PartnerRead:
     profile = record.profile
     return PartnerRead(
         id=partner.id,
@@ -149,13 +156,16 @@ def _masked(partner: Partner, record: _Record) -> PartnerRead:
         safe_contact=profile.safe_contact,
         safe_contact_confirmed_at=partner.safe_contact_confirmed_at,
         safe_contact_confirmed_by=partner.safe_contact_confirmed_by,
+        opted_out_at=partner.opted_out_at,
+        start_received_at=partner.start_received_at,
+        last_contact_at=partner.last_contact_at,
         has_code_word=partner.code_word_hash is not None,
         is_code_word_locked=partner.code_word_locked_at is not None,
     )
 
 
 async def view(caller: Caller, session: AsyncSession, partner: Partner) -> PartnerRead:
-    return _masked(partner, await _open(caller, session, partner))
+    return _masked(partner, await open_record(caller.cipher, session, partner))
 
 
 def _phone(raw: str | None, region: str | None, field: str) -> str | None:
@@ -166,7 +176,7 @@ async def create_partner(
     caller: Caller, session: AsyncSession, *, participant_id: uuid.UUID, data: PartnerCreate
 ) -> PartnerRead:
     participant = await reachable_participant(session, caller.principal, participant_id)
-    record = _Record(
+    record = HerRecord(
         alias=check.check_alias(data.alias),
         phone=_phone(data.phone, data.phone_region, "phone"),
         whatsapp=_phone(data.whatsapp, data.phone_region, "whatsapp"),
@@ -202,6 +212,28 @@ async def create_partner(
     return _masked(partner, record)
 
 
+# Contact suspended because someone else answered or the number was wrong reopens only
+# with new details: lifting the flag on the same number would reach the same hands.
+_SUSPENDING_REASONS = frozenset(
+    {DoNotContactReason.he_answered, DoNotContactReason.details_invalid}
+)
+
+
+def _check_reopening(old: HerRecord, new: HerRecord) -> None:
+    reopens = old.is_do_not_contact and not new.is_do_not_contact
+    if (
+        reopens
+        and old.do_not_contact_reason in _SUSPENDING_REASONS
+        and (new.phone, new.whatsapp) == (old.phone, old.whatsapp)
+    ):
+        raise DomainError(
+            "new_details_required",
+            "Record her new safe contact details to reopen contact",
+            status=409,
+            detail="Contact was suspended on these details; it reopens only with new ones.",
+        )
+
+
 def _pick(new: T | msgspec.UnsetType, old: T) -> T:
     return old if isinstance(new, msgspec.UnsetType) else new
 
@@ -210,10 +242,10 @@ async def update_partner(
     caller: Caller, session: AsyncSession, *, partner_id: uuid.UUID, data: PartnerUpdate
 ) -> PartnerRead:
     partner = await reachable_partner(session, caller.principal, partner_id, for_update=True)
-    old = await _open(caller, session, partner)
+    old = await open_record(caller.cipher, session, partner)
     region = data.phone_region
     profile = old.profile
-    record = _Record(
+    record = HerRecord(
         alias=old.alias if data.alias is msgspec.UNSET else check.check_alias(data.alias),
         phone=old.phone if data.phone is msgspec.UNSET else _phone(data.phone, region, "phone"),
         whatsapp=(
@@ -248,6 +280,7 @@ async def update_partner(
         is_do_not_contact=_pick(data.is_do_not_contact, old.is_do_not_contact),
         do_not_contact_reason=_pick(data.do_not_contact_reason, old.do_not_contact_reason),
     ).checked()
+    _check_reopening(old, record)
     await _seal(caller, session, partner, record)
     await caller.log(session, action="partner.update", object_type=TABLE, object_id=partner.id)
     return _masked(partner, record)
@@ -258,7 +291,7 @@ async def confirm_safe_contact(
 ) -> PartnerRead:
     """Record what she re-confirmed at this contact, and when and by whom."""
     partner = await reachable_partner(session, caller.principal, partner_id, for_update=True)
-    old = await _open(caller, session, partner)
+    old = await open_record(caller.cipher, session, partner)
     record = dataclasses.replace(
         old, profile=msgspec.structs.replace(old.profile, safe_contact=safe_contact)
     )
@@ -315,7 +348,7 @@ async def read_contact_details(
             errors=[FieldError("purpose", "Must be one of " + ", ".join(sorted(PURPOSES)))],
         )
     partner = await reachable_partner(session, caller.principal, partner_id)
-    record = await _open(caller, session, partner)
+    record = await open_record(caller.cipher, session, partner)
     await caller.log(
         session,
         action="partner.contact_read",

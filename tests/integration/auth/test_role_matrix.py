@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from partner_contact.auth.roles import Role, Scope
-from tests.fixtures.policy import ORG_ROWS, PARTICIPANT_ROWS, PARTNER_ROWS
+from tests.fixtures.policy import ORG_ROWS, OUTREACH_ROWS, PARTICIPANT_ROWS, PARTNER_ROWS
 from tests.fixtures.staff import api_key_headers, bearer_for, make_staff
 
 ANONYMOUS: Final = "anonymous"
@@ -53,7 +53,7 @@ CORE: Final[dict[tuple[str, str], frozenset[str]]] = {
     ("GET", "/api/v1/audit/entries"): frozenset({"auditor"}),
     ("GET", "/api/v1/audit/export"): frozenset({"auditor"}),
 }
-MATRIX: Final = {**CORE, **ORG_ROWS, **PARTICIPANT_ROWS, **PARTNER_ROWS}
+MATRIX: Final = {**CORE, **ORG_ROWS, **PARTICIPANT_ROWS, **PARTNER_ROWS, **OUTREACH_ROWS}
 # Methods Litestar answers itself (CORS pre-flight, HEAD of GET): no handler of ours runs.
 _FRAMEWORK_METHODS: Final = frozenset({"OPTIONS", "HEAD"})
 

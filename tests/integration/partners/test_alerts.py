@@ -18,6 +18,8 @@ ALERTS = "/api/v1/alerts"
 ALERT_FIELDS = {
     "id",
     "partner_id",
+    "outreach_id",
+    "occurred_at",
     "kind",
     "priority",
     "created_at",

@@ -1,0 +1,1 @@
+"""Outreach to her: the safety gate, neutral wording, reply handling and the protocol."""
