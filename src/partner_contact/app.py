@@ -34,8 +34,12 @@ from partner_contact.errors import EXCEPTION_HANDLERS
 from partner_contact.health.controller import HealthController
 from partner_contact.logs import configure_logging
 from partner_contact.messaging.dispatcher import Dispatcher
+from partner_contact.messaging.email_inbound import ImapPoller
 from partner_contact.messaging.providers import make_provider
 from partner_contact.messaging.sandbox_controller import SandboxController
+from partner_contact.messaging.webhooks.email import EmailWebhookController
+from partner_contact.messaging.webhooks.twilio import TwilioWebhookController
+from partner_contact.messaging.webhooks.whatsapp import WhatsAppWebhookController
 from partner_contact.openapi import StrictStructSchemaPlugin
 from partner_contact.org.routes import ROUTES as ORG_ROUTES
 from partner_contact.outreach.controller import OutreachController, PartnerOutreachController
@@ -83,6 +87,16 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+def provider_routes(settings: Settings) -> list[ControllerRouterHandler]:
+    """Every provider's webhooks (404 unless enabled), and the sandbox API while active."""
+    webhooks: list[ControllerRouterHandler] = [
+        TwilioWebhookController,
+        WhatsAppWebhookController,
+        EmailWebhookController,
+    ]
+    return [SandboxController, *webhooks] if settings.is_sandbox else webhooks
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -103,18 +117,27 @@ def create_app(
         clock=clock,
     )
 
+    providers = make_provider(
+        settings, session_maker=session_maker, keyring_file=keyring_file, clock=clock
+    )
     outreach_engine = Engine(
-        settings=settings.outreach, risk_rule=settings.risk, keyring_file=keyring_file, clock=clock
+        settings=settings.outreach,
+        risk_rule=settings.risk,
+        keyring_file=keyring_file,
+        clock=clock,
+        channels=providers.channels,
     )
-    dispatcher = Dispatcher(
-        engine=outreach_engine,
-        session_maker=session_maker,
-        provider=make_provider(
-            settings, session_maker=session_maker, keyring_file=keyring_file, clock=clock
-        ),
+    dispatcher = Dispatcher(engine=outreach_engine, session_maker=session_maker, provider=providers)
+    imap_poller = (
+        ImapPoller(
+            settings.email,
+            engine=outreach_engine,
+            session_maker=session_maker,
+            on_stored=dispatcher.wake,
+        )
+        if "smtp" in settings.providers and settings.email.imap_host
+        else None
     )
-    # The sandbox API exists only while nothing can leave the machine.
-    sandbox_routes = [SandboxController] if settings.provider == "sandbox" else []
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -133,11 +156,16 @@ def create_app(
         await alert_hub.start()
         if settings.outreach.run_dispatcher:
             dispatcher.start()
+        if imap_poller is not None:
+            imap_poller.start()
         try:
             yield
         finally:
             await alert_hub.stop()
+            if imap_poller is not None:
+                await imap_poller.stop()
             await dispatcher.stop()
+            await providers.aclose()
             await sealer.stop()
             await engine.dispose()
 
@@ -148,7 +176,7 @@ def create_app(
         set_default_exception_handler=False,
     )
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, *sandbox_routes, *extra_route_handlers],
+        route_handlers=[*ROUTE_HANDLERS, *provider_routes(settings), *extra_route_handlers],
         plugins=[SQLAlchemyPlugin(config=db_config), StrictStructSchemaPlugin()],
         middleware=[
             DefineMiddleware(RequestContextMiddleware),

@@ -145,6 +145,9 @@ def configure_logging(log_format: str = "json", level: str = "info", stream: Any
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     # Readiness probes inspect the migration state; alembic would log each of them.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs every request URL at INFO; a provider lookup's URL carries her number.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").disabled = True
 
     structlog.configure(

@@ -202,11 +202,15 @@ class Dispatcher:
             except Exception:
                 log.exception("dispatch.webhook_event_failed", event_id=str(event_id))
                 async with self._session_maker.begin() as session:
-                    await session.execute(
+                    attempts = await session.scalar(
                         update(WebhookEvent)
                         .where(WebhookEvent.id == event_id)
                         .values(attempts=WebhookEvent.attempts + 1, error="engine_error")
+                        .returning(WebhookEvent.attempts)
                     )
+                if attempts is not None and attempts >= webhook_inbox.MAX_ATTEMPTS:
+                    # Kept (sealed) for an operator: `webhook_event` rows with an error.
+                    log.error("dispatch.webhook_event_abandoned", event_id=str(event_id))
 
     # ---- timers -------------------------------------------------------------------------
 

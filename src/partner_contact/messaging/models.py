@@ -43,7 +43,7 @@ class OutboxMessage(UUIDPrimaryKey, ProtectedRecord, Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     provider: Mapped[str | None] = mapped_column(String(16))
-    provider_message_id: Mapped[str | None] = mapped_column(String(64))
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
     error_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
@@ -61,7 +61,7 @@ class InboundMessage(UUIDPrimaryKey, ProtectedRecord, Base):
     outreach_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("outreach.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     provider: Mapped[str] = mapped_column(String(16))
-    provider_message_id: Mapped[str] = mapped_column(String(64))
+    provider_message_id: Mapped[str] = mapped_column(String(128))
     sender: Mapped[bytes | None] = mapped_column(LargeBinary)
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     kind: Mapped[str] = mapped_column(String(16))
@@ -82,7 +82,7 @@ class SandboxMessage(UUIDPrimaryKey, ProtectedRecord, Base):
     subject: Mapped[bytes | None] = mapped_column(LargeBinary)
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    provider_message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    provider_message_id: Mapped[str] = mapped_column(String(128), unique=True)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
 

@@ -52,6 +52,13 @@ CORE: Final[dict[tuple[str, str], frozenset[str]]] = {
     ("DELETE", "/api/v1/api-keys/{key_id:str}"): ADMIN,
     ("GET", "/api/v1/audit/entries"): frozenset({"auditor"}),
     ("GET", "/api/v1/audit/export"): frozenset({"auditor"}),
+    # Providers call these with their own signatures, not our credentials (404 here:
+    # the test app runs the sandbox; tests/integration/messaging checks the signatures).
+    ("POST", "/webhooks/twilio/inbound"): EVERYONE,
+    ("POST", "/webhooks/twilio/status"): EVERYONE,
+    ("GET", "/webhooks/whatsapp"): EVERYONE,
+    ("POST", "/webhooks/whatsapp"): EVERYONE,
+    ("POST", "/webhooks/email/inbound"): EVERYONE,
 }
 MATRIX: Final = {**CORE, **ORG_ROWS, **PARTICIPANT_ROWS, **PARTNER_ROWS, **OUTREACH_ROWS}
 # Methods Litestar answers itself (CORS pre-flight, HEAD of GET): no handler of ours runs.

@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("subject", sa.LargeBinary(), nullable=True),
         sa.Column("body", sa.LargeBinary(), nullable=True),
         sa.Column("idempotency_key", sa.String(length=64), nullable=False),
-        sa.Column("provider_message_id", sa.String(length=64), nullable=False),
+        sa.Column("provider_message_id", sa.String(length=128), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column(
             "created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False
@@ -154,7 +154,7 @@ def upgrade() -> None:
         sa.Column("outreach_id", sa.Uuid(), nullable=True),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("provider", sa.String(length=16), nullable=False),
-        sa.Column("provider_message_id", sa.String(length=64), nullable=False),
+        sa.Column("provider_message_id", sa.String(length=128), nullable=False),
         sa.Column("sender", sa.LargeBinary(), nullable=True),
         sa.Column("body", sa.LargeBinary(), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -231,7 +231,7 @@ def upgrade() -> None:
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("provider", sa.String(length=16), nullable=True),
-        sa.Column("provider_message_id", sa.String(length=64), nullable=True),
+        sa.Column("provider_message_id", sa.String(length=128), nullable=True),
         sa.Column("error_code", sa.String(length=32), nullable=True),
         sa.Column(
             "created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False
