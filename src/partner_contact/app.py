@@ -28,6 +28,7 @@ from partner_contact.auth.controller import AuthController
 from partner_contact.auth.guards import PUBLIC, enforce_policy
 from partner_contact.auth.middleware import AuthenticationMiddleware
 from partner_contact.clock import Clock, utc_now
+from partner_contact.consent.controller import ConsentController
 from partner_contact.crypto.keyring import KeyringFile
 from partner_contact.db.engine import create_engine
 from partner_contact.errors import EXCEPTION_HANDLERS
@@ -40,6 +41,7 @@ from partner_contact.messaging.sandbox_controller import SandboxController
 from partner_contact.messaging.webhooks.email import EmailWebhookController
 from partner_contact.messaging.webhooks.twilio import TwilioWebhookController
 from partner_contact.messaging.webhooks.whatsapp import WhatsAppWebhookController
+from partner_contact.notes.controller import NoteController, PartnerNoteController
 from partner_contact.openapi import StrictStructSchemaPlugin
 from partner_contact.org.routes import ROUTES as ORG_ROUTES
 from partner_contact.outreach.controller import OutreachController, PartnerOutreachController
@@ -48,6 +50,7 @@ from partner_contact.outreach.template_controller import TemplateController
 from partner_contact.participants.routes import ROUTES as PARTICIPANT_ROUTES
 from partner_contact.partners.alert_bus import AlertHub
 from partner_contact.partners.routes import ROUTES as PARTNER_ROUTES
+from partner_contact.reports.controller import ReportController
 from partner_contact.requestctx import RequestContextMiddleware, make_before_send
 from partner_contact.settings import Settings, get_settings
 
@@ -64,6 +67,10 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     PartnerOutreachController,
     OutreachController,
     TemplateController,
+    ConsentController,
+    PartnerNoteController,
+    NoteController,
+    ReportController,
 ]
 
 OPENAPI_PATH = "/schema"

@@ -35,8 +35,10 @@ def import_all_models() -> None:
     # Features register their models here as they land.
     from partner_contact.audit import models as _audit_models  # noqa: F401
     from partner_contact.auth import models as _auth_models  # noqa: F401
+    from partner_contact.consent import models as _consent_models  # noqa: F401
     from partner_contact.crypto import models as _crypto_models  # noqa: F401
     from partner_contact.messaging import models as _messaging_models  # noqa: F401
+    from partner_contact.notes import models as _note_models  # noqa: F401
     from partner_contact.org import models as _org_models  # noqa: F401
     from partner_contact.outreach import models as _outreach_models  # noqa: F401
     from partner_contact.participants import models as _participant_models  # noqa: F401

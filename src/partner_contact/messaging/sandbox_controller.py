@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from partner_contact.auth.deps import DbSession
 from partner_contact.auth.guards import policy
@@ -33,7 +33,10 @@ from partner_contact.messaging.models import SandboxMessage
 from partner_contact.messaging.providers.base import MessageChannel
 from partner_contact.messaging.providers.sandbox import TABLE
 from partner_contact.outreach.engine import Engine
+from partner_contact.participants.models import Participant
+from partner_contact.partners.access import reachable_cases
 from partner_contact.partners.context import Caller
+from partner_contact.partners.models import Partner
 from partner_contact.payload import Payload
 
 AnyRequest = Request[Any, Any, Any]
@@ -107,7 +110,7 @@ class SandboxController(Controller):
     @get(
         "/messages",
         operation_id="listSandboxMessages",
-        summary="What the sandbox delivered, newest first (a logged read of partner content)",
+        summary="What the sandbox delivered to your partners, newest first (a logged read)",
         opt=WORKERS,
         responses=problem_responses(400, 401, 403),
     )
@@ -115,9 +118,23 @@ class SandboxController(Controller):
         self, request: AnyRequest, db_session: DbSession
     ) -> list[SandboxMessageRead]:
         caller = Caller.of(request)
+        # Only what went to partners the caller works with (matched by blind index).
+        her_cases = (
+            select(Partner)
+            .join(Participant, Participant.id == Partner.participant_id)
+            .where(reachable_cases(caller.principal))
+            .where(Participant.facilitator_id.is_distinct_from(caller.principal.user_id))
+            .subquery()
+        )
+        addresses = union(
+            select(her_cases.c.phone_index),
+            select(her_cases.c.whatsapp_index),
+            select(her_cases.c.email_index),
+        )
         rows = (
             await db_session.scalars(
                 select(SandboxMessage)
+                .where(SandboxMessage.recipient_index.in_(select(addresses.subquery())))
                 .order_by(SandboxMessage.created_at.desc(), SandboxMessage.id)
                 .limit(200)
             )

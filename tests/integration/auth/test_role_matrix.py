@@ -14,7 +14,14 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from partner_contact.auth.roles import Role, Scope
-from tests.fixtures.policy import ORG_ROWS, OUTREACH_ROWS, PARTICIPANT_ROWS, PARTNER_ROWS
+from tests.fixtures.policy import (
+    ISSUE8_ROWS,
+    ORG_ROWS,
+    OUTREACH_ROWS,
+    PARTICIPANT_ROWS,
+    PARTNER_ROWS,
+    REPORT_ROWS,
+)
 from tests.fixtures.staff import api_key_headers, bearer_for, make_staff
 
 ANONYMOUS: Final = "anonymous"
@@ -60,7 +67,15 @@ CORE: Final[dict[tuple[str, str], frozenset[str]]] = {
     ("POST", "/webhooks/whatsapp"): EVERYONE,
     ("POST", "/webhooks/email/inbound"): EVERYONE,
 }
-MATRIX: Final = {**CORE, **ORG_ROWS, **PARTICIPANT_ROWS, **PARTNER_ROWS, **OUTREACH_ROWS}
+MATRIX: Final = {
+    **CORE,
+    **ORG_ROWS,
+    **PARTICIPANT_ROWS,
+    **PARTNER_ROWS,
+    **OUTREACH_ROWS,
+    **REPORT_ROWS,
+    **ISSUE8_ROWS,
+}
 # Methods Litestar answers itself (CORS pre-flight, HEAD of GET): no handler of ours runs.
 _FRAMEWORK_METHODS: Final = frozenset({"OPTIONS", "HEAD"})
 

@@ -148,3 +148,15 @@ async def test_outside_her_window_the_message_waits_until_it_opens(
     await flow.advance(minutes=1)
     await flow.dispatch()
     assert len(await flow.mailbox()) == 1
+
+
+async def test_the_sandbox_shows_a_worker_only_what_went_to_her_own_partners(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    mine = await make_flow(app, client)
+    theirs = await make_flow(app, client, phone="+447700900555", email="other@example.org")
+    await mine.start()
+    await theirs.start()
+    await mine.dispatch()
+    assert [m["recipient"] for m in await mine.mailbox()] == [HER_PHONE]
+    assert [m["recipient"] for m in await theirs.mailbox()] == ["+447700900555"]

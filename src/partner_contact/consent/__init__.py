@@ -1,0 +1,1 @@
+"""Her decision about the programme contacting him remotely, which drives his clearance."""

@@ -1,0 +1,1 @@
+"""Reports for supervisors: aggregate figures only, small counts suppressed."""
