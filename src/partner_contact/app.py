@@ -20,6 +20,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from partner_contact import __version__
+from partner_contact.assessments.controller import AssessmentController, PartnerAssessmentController
 from partner_contact.audit.controller import AuditController
 from partner_contact.audit.sealer import CheckpointExport, Sealer
 from partner_contact.auth.admin_controller import ApiKeyController, TeamController, UserController
@@ -70,6 +71,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ConsentController,
     PartnerNoteController,
     NoteController,
+    PartnerAssessmentController,
+    AssessmentController,
     ReportController,
 ]
 

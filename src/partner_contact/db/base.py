@@ -33,6 +33,7 @@ class UUIDPrimaryKey:
 def import_all_models() -> None:
     """Import every feature's models so ``Base.metadata`` is complete."""
     # Features register their models here as they land.
+    from partner_contact.assessments import models as _assessment_models  # noqa: F401
     from partner_contact.audit import models as _audit_models  # noqa: F401
     from partner_contact.auth import models as _auth_models  # noqa: F401
     from partner_contact.consent import models as _consent_models  # noqa: F401

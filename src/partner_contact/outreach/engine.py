@@ -15,6 +15,7 @@ from typing import Any, Final, get_args
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from partner_contact.assessments.service import fears_new_violence
 from partner_contact.audit.service import Actor, record_access
 from partner_contact.clock import Clock
 from partner_contact.crypto.keyring import KeyringFile
@@ -36,7 +37,7 @@ from partner_contact.outreach.states import ENDED, OutreachState, Step, next_sta
 from partner_contact.outreach.templates import current_wording
 from partner_contact.outreach.wording import lint_template
 from partner_contact.participants.models import Participant
-from partner_contact.participants.risk import LivingSituation, RiskRule
+from partner_contact.participants.risk import LivingSituation, RiskBand, RiskRule
 from partner_contact.participants.screenings import assess, contact_window, latest_screening
 from partner_contact.partners.alerts import raise_alert
 from partner_contact.partners.events import Priority
@@ -176,6 +177,11 @@ async def evaluate(
         screening is None or screening.living_situation != LivingSituation.alone.value
     )
     hours = contact_window(screening) if screening is not None else None
+    risk_band = None if screening is None else assess(screening, engine.risk_rule).band
+    # Her own fear of a new episode (latest completed assessment) weighs like a high
+    # risk band: a worker must confirm, with a reason, before anything is sent.
+    if await fears_new_violence(session, her.partner.id):
+        risk_band = RiskBand.high
     return evaluate_gate(
         GateInput(
             now=now,
@@ -186,7 +192,7 @@ async def evaluate(
             safe_windows=profile.safe_windows,
             shares_home_with_him=lives_with_her,
             his_hours=None if hours is None else HisHours(zone=hours.zone, ranges=hours.ranges),
-            risk_band=None if screening is None else assess(screening, engine.risk_rule).band,
+            risk_band=risk_band,
             sent_times=await _sent_times(session, her.partner.id, now),
             is_confirmed=outreach.is_confirmed,
         ),

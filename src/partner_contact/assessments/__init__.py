@@ -1,0 +1,1 @@
+"""One structured home-situation assessment per call, its flags, and its corrections."""
