@@ -69,8 +69,14 @@ def _redact_phone(match: re.Match[str]) -> str:
     return REDACTED if digits >= _MIN_PHONE_DIGITS else match.group(0)
 
 
+# URL-encoded "+" and "@": a provider URL in an exception carries her number as
+# "To=%2B447700900123", which the patterns above would otherwise not see.
+_URL_ENCODED = re.compile(r"%(2B|40)", re.IGNORECASE)
+
+
 def redact_text(text: str) -> str:
     """Remove e-mail addresses and phone-number-like digit runs from ``text``."""
+    text = _URL_ENCODED.sub(lambda m: "+" if m.group(1).upper() == "2B" else "@", text)
     return _PHONE_CANDIDATE.sub(_redact_phone, _EMAIL.sub(REDACTED, text))
 
 

@@ -60,3 +60,11 @@ def test_json_lines_carry_level_time_and_request_context() -> None:
 )
 def test_short_numbers_stay_readable(text: str) -> None:
     assert redact_text(text) == text
+
+
+def test_url_encoded_numbers_and_addresses_are_redacted_too() -> None:
+    # A provider's request URL in an exception carries her number URL-encoded.
+    url = "https://api.example.com/Messages.json?To=%2B447700900123&From=amira.canary%40example.org"
+    redacted = redact_text(f"Client error for url '{url}'")
+    assert find_canaries(redacted) == []
+    assert "900123" not in redacted
