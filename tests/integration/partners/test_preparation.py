@@ -61,7 +61,7 @@ async def test_a_case_without_partners_has_everything_still_to_do(
     await _record_level(client, case, 3)
     assert await _statuses(client, case) == {
         "contact_details_and_consent": (False, "not_done"),
-        "preparatory_partner_contact": (False, "not_recorded_yet"),
+        "preparatory_partner_contact": (False, "not_done"),
         "safe_channels_and_times": (False, "not_done"),
     }
 
@@ -74,7 +74,7 @@ async def test_items_are_derived_from_her_recorded_details_channels_and_windows(
     partner = await create_partner(client, case)
     assert await _statuses(client, case) == {
         "contact_details_and_consent": (True, "done"),
-        "preparatory_partner_contact": (False, "not_recorded_yet"),
+        "preparatory_partner_contact": (False, "not_done"),
         "safe_channels_and_times": (True, "done"),
     }
     # A second partner with nothing agreed yet: one partner is enough for the details,
@@ -105,6 +105,55 @@ async def test_items_are_derived_from_her_recorded_details_channels_and_windows(
     # Her details are there but no channel is agreed for the first partner any more.
     assert statuses["contact_details_and_consent"] == (True, "done")
     assert statuses["safe_channels_and_times"] == (False, "not_done")
+
+
+async def _call_her(client: AsyncTestClient[Litestar], case: Case, partner_id: str) -> None:
+    started = await client.post(
+        f"/api/v1/partners/{partner_id}/outreach", json={}, headers=case.worker_headers
+    )
+    assert started.status_code == 201, started.text
+    call = await client.post(
+        f"/api/v1/outreach/{started.json()['id']}/call",
+        json={"outcome": "spoke_safely"},
+        headers=case.worker_headers,
+    )
+    assert call.status_code == 200, call.text
+
+
+async def _decide(client: AsyncTestClient[Litestar], case: Case, partner_id: str) -> None:
+    response = await client.post(
+        f"/api/v1/partners/{partner_id}/consent",
+        json={"decision": "not_permitted", "review_after": "2026-09-01"},
+        headers=case.worker_headers,
+    )
+    assert response.status_code == 201, response.text
+
+
+async def test_the_preparatory_contact_needs_every_partner_reached_and_her_decision(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    case = await make_case(app)
+    await _record_level(client, case, 3)
+    first = await create_partner(client, case)
+    second = await create_partner(client, case, alias="Ivy", phone="+447700900456")
+
+    async def preparatory() -> tuple[bool, str]:
+        return (await _statuses(client, case))["preparatory_partner_contact"]
+
+    # A decision recorded without reaching her, or a call without her decision, is not it.
+    await _decide(client, case, first["id"])
+    assert await preparatory() == (False, "not_done")
+    await _call_her(client, case, first["id"])
+    await _call_her(client, case, second["id"])
+    assert await preparatory() == (False, "not_done")
+    await _decide(client, case, second["id"])
+    assert await preparatory() == (True, "done")
+    # She withdraws her decision: she has to be asked again.
+    withdrawn = await client.post(
+        f"/api/v1/partners/{second['id']}/consent/withdraw", headers=case.worker_headers
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert await preparatory() == (False, "not_done")
 
 
 async def test_only_her_worker_and_supervisors_reach_the_checklist(
