@@ -28,11 +28,14 @@ from partner_contact.auth.context import AuthContext
 from partner_contact.auth.controller import AuthController
 from partner_contact.auth.guards import PUBLIC, enforce_policy
 from partner_contact.auth.middleware import AuthenticationMiddleware
+from partner_contact.casesystems.delivery import DeliveryWorker
+from partner_contact.casesystems.routes import ROUTES as CASE_SYSTEM_ROUTES
 from partner_contact.clock import Clock, utc_now
 from partner_contact.consent.controller import ConsentController
 from partner_contact.crypto.keyring import KeyringFile
 from partner_contact.db.engine import create_engine
 from partner_contact.errors import EXCEPTION_HANDLERS
+from partner_contact.guidance.routes import ROUTES as GUIDANCE_ROUTES
 from partner_contact.health.controller import HealthController
 from partner_contact.logs import configure_logging
 from partner_contact.messaging.dispatcher import Dispatcher
@@ -51,8 +54,12 @@ from partner_contact.outreach.template_controller import TemplateController
 from partner_contact.participants.routes import ROUTES as PARTICIPANT_ROUTES
 from partner_contact.partners.alert_bus import AlertHub
 from partner_contact.partners.routes import ROUTES as PARTNER_ROUTES
+from partner_contact.referrals.routes import ROUTES as REFERRAL_ROUTES
 from partner_contact.reports.controller import ReportController
 from partner_contact.requestctx import RequestContextMiddleware, make_before_send
+from partner_contact.retention.purge import Purger
+from partner_contact.retention.routes import ROUTES as RETENTION_ROUTES
+from partner_contact.risk.routes import ROUTES as RISK_ROUTES
 from partner_contact.settings import Settings, get_settings
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -74,6 +81,11 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     PartnerAssessmentController,
     AssessmentController,
     ReportController,
+    *RISK_ROUTES,
+    *REFERRAL_ROUTES,
+    *CASE_SYSTEM_ROUTES,
+    *GUIDANCE_ROUTES,
+    *RETENTION_ROUTES,
 ]
 
 OPENAPI_PATH = "/schema"
@@ -138,6 +150,18 @@ def create_app(
         channels=providers.channels,
     )
     dispatcher = Dispatcher(engine=outreach_engine, session_maker=session_maker, provider=providers)
+    purger = Purger(
+        engine=outreach_engine,
+        database=engine,
+        session_maker=session_maker,
+        settings=settings.retention,
+    )
+    case_system_worker = DeliveryWorker(
+        settings=settings.case_systems,
+        session_maker=session_maker,
+        keyring_file=keyring_file,
+        clock=clock,
+    )
     imap_poller = (
         ImapPoller(
             settings.email,
@@ -166,8 +190,12 @@ def create_app(
         await alert_hub.start()
         if settings.outreach.run_dispatcher:
             dispatcher.start()
+        if settings.retention.run_purge:
+            purger.start()
         if imap_poller is not None:
             imap_poller.start()
+        if settings.case_systems.run_worker:
+            case_system_worker.start()
         try:
             yield
         finally:
@@ -175,6 +203,8 @@ def create_app(
             if imap_poller is not None:
                 await imap_poller.stop()
             await dispatcher.stop()
+            await purger.stop()
+            await case_system_worker.aclose()
             await providers.aclose()
             await sealer.stop()
             await engine.dispose()
@@ -208,6 +238,8 @@ def create_app(
                 "keyring_file": keyring_file,
                 "outreach_engine": outreach_engine,
                 "dispatcher": dispatcher,
+                "purger": purger,
+                "case_system_worker": case_system_worker,
                 "alert_hub": alert_hub,
             }
         ),

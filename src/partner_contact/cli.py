@@ -12,10 +12,12 @@ import msgspec
 from partner_contact import __version__
 from partner_contact.audit.cli import audit
 from partner_contact.auth.cli import users
+from partner_contact.casesystems.cli import deliver
 from partner_contact.crypto.cli import keys
 from partner_contact.crypto.errors import KeyringError
 from partner_contact.crypto.keyring import load_keyring
 from partner_contact.messaging.cli import dispatch
+from partner_contact.retention.cli import purge
 from partner_contact.settings import settings_for_command
 
 T = TypeVar("T")
@@ -34,6 +36,8 @@ main.add_command(keys)
 main.add_command(users)
 main.add_command(audit)
 main.add_command(dispatch)
+main.add_command(deliver)
+main.add_command(purge)
 
 
 @main.command()

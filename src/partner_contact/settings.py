@@ -79,7 +79,8 @@ class OutreachSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, 
     no_reply_after_minutes: Annotated[int, msgspec.Meta(ge=5, le=20_160)] = 1440
     # An outreach that never got a message out ends as expired after this long.
     expire_after_hours: Annotated[int, msgspec.Meta(ge=1, le=720)] = 72
-    # Message and reply texts are erased after this many days; metadata stays.
+    # Message bodies (outbox, sandbox) are erased after this many days; metadata stays.
+    # Replies follow retention.reply_days (docs/retention.md).
     message_retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
     # Words no template may contain, beyond the built-in list (comma-separated).
     blocked_words: str = ""
@@ -92,6 +93,25 @@ class OutreachSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, 
     @property
     def extra_blocked_words(self) -> tuple[str, ...]:
         return tuple(word.strip() for word in self.blocked_words.split(",") if word.strip())
+
+
+class RetentionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """How long each kind of her data is kept (docs/retention.md), and the daily purge.
+
+    Message bodies follow ``outreach.message_retention_days`` (PC_OUTREACH_MESSAGE_RETENTION_DAYS).
+    """
+
+    # Her replies (inbound texts) and unmatched senders; webhook payloads never handled.
+    reply_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
+    # The sealed free text of assessments (structured answers stay until the case ends).
+    assessment_text_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 365
+    # The text of notes marked addressed (open notes wait until taken up).
+    addressed_note_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 90
+    # A closed case is erased this long after it was closed.
+    closed_case_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 180
+    # Run the purge inside the web process, daily at this UTC hour.
+    run_purge: bool = True
+    purge_hour_utc: Annotated[int, msgspec.Meta(ge=0, le=23)] = 3
 
 
 class TwilioSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
@@ -143,6 +163,21 @@ class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_
     timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
 
 
+class CaseSystemSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Signed webhooks to victim-service case systems (docs/case-systems.md)."""
+
+    # Run the delivery worker inside the web process (off: run `partner-contact deliver`).
+    run_worker: bool = True
+    poll_interval_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0
+    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 10.0
+    # Retry after 30 s, doubling, at most an hour apart, each delay up to 10 % longer.
+    retry_base_seconds: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 30
+    retry_cap_seconds: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 3600
+    retry_jitter: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.1
+    # After this many attempts an event is marked failed for an operator.
+    max_attempts: Annotated[int, msgspec.Meta(ge=1, le=50)] = 12
+
+
 REAL_PROVIDERS: Final = ("twilio", "whatsapp", "smtp")
 
 
@@ -170,9 +205,11 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
     # The participant risk rule: weights per factor and band thresholds (docs/risk.md).
     risk: RiskRule = msgspec.field(default_factory=RiskRule)
     outreach: OutreachSettings = msgspec.field(default_factory=OutreachSettings)
+    retention: RetentionSettings = msgspec.field(default_factory=RetentionSettings)
     twilio: TwilioSettings = msgspec.field(default_factory=TwilioSettings)
     whatsapp: WhatsAppSettings = msgspec.field(default_factory=WhatsAppSettings)
     email: EmailSettings = msgspec.field(default_factory=EmailSettings)
+    case_systems: CaseSystemSettings = msgspec.field(default_factory=CaseSystemSettings)
 
     @property
     def data_path(self) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
 from partner_contact.assessments import service
@@ -17,6 +17,7 @@ from partner_contact.assessments.schemas import (
     AssessmentAnswers,
     AssessmentCreate,
     AssessmentRead,
+    AssessmentSharing,
     AssessmentSummary,
     CaseFlags,
 )
@@ -144,4 +145,26 @@ class AssessmentController(Controller):
     ) -> AssessmentSummary:
         return await service.correct_assessment(
             Caller.of(request), db_session, assessment_id=assessment_id
+        )
+
+    @put(
+        "/sharing",
+        operation_id="setAssessmentSharing",
+        summary="Which of her free-text answers she agrees may be shared with a service",
+        description=(
+            "Default: none. Her consent is not part of what she said, so it may change on a "
+            "completed assessment too. Nothing she says ever reaches his side."
+        ),
+        opt=WORKERS,
+        responses=problem_responses(400, 401, 403, 404, 413),
+    )
+    async def set_sharing(
+        self,
+        request: AnyRequest,
+        db_session: DbSession,
+        assessment_id: FromPath[uuid.UUID],
+        data: JSONBody[AssessmentSharing],
+    ) -> AssessmentSummary:
+        return await service.set_sharing(
+            Caller.of(request), db_session, assessment_id=assessment_id, data=data
         )

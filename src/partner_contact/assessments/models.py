@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from partner_contact.db.base import Base, UUIDPrimaryKey
@@ -60,3 +60,6 @@ class Assessment(UUIDPrimaryKey, Base):
 
     # Ciphertext of her free-text answers (JSON), or NULL when there are none.
     free_text: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The free-text answers she agreed may be shared with a service (names only; may
+    # change after completion, since her consent is not part of what she said).
+    may_share: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")

@@ -65,12 +65,16 @@ ANSWER_FIELDS: Final[dict[str, type[enum.StrEnum]]] = {
     "concerned_about_contact_with_him": Answer,
     "contact_could_endanger_her": Answer,
 }
-FREE_TEXT_FIELDS: Final = (
-    "how_she_managed_episodes",
-    "how_she_lives_isolation",
-    "how_the_children_are",
-    "notes",
-)
+
+
+class FreeTextField(enum.StrEnum):
+    how_she_managed_episodes = "how_she_managed_episodes"
+    how_she_lives_isolation = "how_she_lives_isolation"
+    how_the_children_are = "how_the_children_are"
+    notes = "notes"
+
+
+FREE_TEXT_FIELDS: Final = tuple(field.value for field in FreeTextField)
 
 
 class AssessmentAnswers(Payload):
@@ -170,6 +174,14 @@ class AssessmentSummary(msgspec.Struct, frozen=True, kw_only=True):
     answers: Answers
     flags: Flags
     has_free_text: bool
+    # The free-text answers she agreed may be shared with a service; none by default.
+    may_share: list[FreeTextField]
+
+
+class AssessmentSharing(Payload):
+    """Which of her free-text answers she agrees may be shared; [] withdraws it all."""
+
+    may_share: Annotated[list[FreeTextField], msgspec.Meta(max_length=len(FreeTextField))]
 
 
 class FreeTextAnswers(msgspec.Struct, frozen=True, kw_only=True):

@@ -28,11 +28,13 @@ from partner_contact.assessments.schemas import (
     AssessmentAnswers,
     AssessmentCreate,
     AssessmentRead,
+    AssessmentSharing,
     AssessmentStatus,
     AssessmentSummary,
     CaseFlags,
     Flags,
     FreeTextAnswers,
+    FreeTextField,
     derive_flags,
 )
 from partner_contact.errors import DomainError, FieldError
@@ -87,6 +89,7 @@ def _summary(assessment: Assessment) -> AssessmentSummary:
         answers=answers,
         flags=derive_flags(answers),
         has_free_text=assessment.free_text is not None,
+        may_share=[FreeTextField(name) for name in assessment.may_share],
     )
 
 
@@ -286,6 +289,7 @@ async def correct_assessment(
         created_by=caller.principal.user_id,
         created_at=caller.clock(),
         stress_level=previous.stress_level,
+        may_share=list(previous.may_share),
         **{name: getattr(previous, name) for name in ANSWER_FIELDS},
     )
     # Her words are sealed again: the ciphertext is bound to the new record's id.
@@ -380,3 +384,18 @@ async def case_flags(caller: Caller, session: AsyncSession, *, partner_id: uuid.
         completed_at=None if latest is None else latest.completed_at,
         flags=flags,
     )
+
+
+async def set_sharing(
+    caller: Caller, session: AsyncSession, *, assessment_id: uuid.UUID, data: AssessmentSharing
+) -> AssessmentSummary:
+    """Record which of her answers she agrees may be shared; effective at once, any status."""
+    _, assessment = await _reachable(caller, session, assessment_id, for_update=True)
+    chosen = sorted({field.value for field in data.may_share})
+    if chosen != sorted(assessment.may_share):
+        assessment.may_share = chosen
+        await session.flush()
+        await caller.log(
+            session, action="assessment.sharing", object_type=TABLE, object_id=assessment.id
+        )
+    return _summary(assessment)

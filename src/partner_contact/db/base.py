@@ -36,8 +36,10 @@ def import_all_models() -> None:
     from partner_contact.assessments import models as _assessment_models  # noqa: F401
     from partner_contact.audit import models as _audit_models  # noqa: F401
     from partner_contact.auth import models as _auth_models  # noqa: F401
+    from partner_contact.casesystems import models as _case_system_models  # noqa: F401
     from partner_contact.consent import models as _consent_models  # noqa: F401
     from partner_contact.crypto import models as _crypto_models  # noqa: F401
+    from partner_contact.guidance import models as _guidance_models  # noqa: F401
     from partner_contact.messaging import models as _messaging_models  # noqa: F401
     from partner_contact.notes import models as _note_models  # noqa: F401
     from partner_contact.org import models as _org_models  # noqa: F401
@@ -45,3 +47,6 @@ def import_all_models() -> None:
     from partner_contact.participants import models as _participant_models  # noqa: F401
     from partner_contact.partners import models as _partner_models  # noqa: F401
     from partner_contact.partners import presence as _presence_models  # noqa: F401
+    from partner_contact.referrals import models as _referral_models  # noqa: F401
+    from partner_contact.retention import models as _retention_models  # noqa: F401
+    from partner_contact.risk import models as _risk_models  # noqa: F401

@@ -53,7 +53,6 @@ log = get_logger(__name__)
 
 # A rejection that says nothing was sent is retried this many times, then a worker looks.
 MAX_ATTEMPTS: Final = 5
-PURGE_EVERY: Final = timedelta(hours=1)
 
 
 @dataclasses.dataclass
@@ -93,7 +92,6 @@ class Dispatcher:
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._last_purge: datetime | None = None
 
     # ---- running ------------------------------------------------------------------------
 
@@ -152,7 +150,6 @@ class Dispatcher:
                 await self._record(message_id, result, report, claimed.outgoing)
             if not progressed or len(due) < self._batch_size:
                 break
-        await self._purge_if_due()
         return report
 
     async def has_due_work(self) -> bool:
@@ -471,22 +468,22 @@ class Dispatcher:
             except Exception:
                 log.exception("dispatch.recovery_failed", message_id=str(message_id))
 
-    # ---- retention ---------------------------------------------------------------------------
-
-    async def _purge_if_due(self) -> None:
-        now = self._engine.clock()
-        if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
-            return
-        self._last_purge = now
-        await purge_message_texts(self._engine, self._session_maker)
-
 
 async def purge_message_texts(
-    engine: Engine, session_maker: async_sessionmaker[AsyncSession]
+    engine: Engine,
+    session_maker: async_sessionmaker[AsyncSession],
+    *,
+    reply_retention_days: int | None = None,
 ) -> dict[str, int]:
-    """Erase message and reply texts past retention; the rows (metadata) stay."""
+    """Erase message and reply texts past retention; the rows (metadata) stay.
+
+    The daily retention purge (retention/purge.py) calls this; replies keep the message
+    retention unless ``reply_retention_days`` is given.
+    """
     now = engine.clock()
     cutoff = now - timedelta(days=engine.settings.message_retention_days)
+    reply_days = reply_retention_days or engine.settings.message_retention_days
+    reply_cutoff = now - timedelta(days=reply_days)
     async with session_maker.begin() as session:
         outbox = await session.execute(
             update(OutboxMessage)
@@ -499,7 +496,7 @@ async def purge_message_texts(
         )
         inbound = await session.execute(
             update(InboundMessage)
-            .where(InboundMessage.received_at < cutoff, InboundMessage.body.is_not(None))
+            .where(InboundMessage.received_at < reply_cutoff, InboundMessage.body.is_not(None))
             .values(body=None, body_purged_at=now)
         )
         sandbox = await session.execute(
@@ -507,14 +504,11 @@ async def purge_message_texts(
             .where(SandboxMessage.created_at < cutoff, SandboxMessage.body.is_not(None))
             .values(body=None, subject=None)
         )
-    counts = {
+    return {
         "outbox": outbox.rowcount,  # type: ignore[attr-defined]
         "inbound": inbound.rowcount,  # type: ignore[attr-defined]
         "sandbox": sandbox.rowcount,  # type: ignore[attr-defined]
     }
-    if any(counts.values()):
-        log.info("retention.message_texts_purged", **counts)
-    return counts
 
 
 async def _outgoing(

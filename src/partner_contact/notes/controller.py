@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from partner_contact.auth.deps import DbSession
@@ -16,7 +16,13 @@ from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role
 from partner_contact.errors import problem_responses
 from partner_contact.notes import service
-from partner_contact.notes.schemas import NoteCreate, NoteRead, NoteStatus, NoteSummary
+from partner_contact.notes.schemas import (
+    NoteCreate,
+    NoteRead,
+    NoteSharing,
+    NoteStatus,
+    NoteSummary,
+)
 from partner_contact.partners.context import Caller
 
 AnyRequest = Request[Any, Any, Any]
@@ -83,3 +89,20 @@ class NoteController(Controller):
         self, request: AnyRequest, db_session: DbSession, note_id: FromPath[uuid.UUID]
     ) -> NoteSummary:
         return await service.mark_addressed(Caller.of(request), db_session, note_id=note_id)
+
+    @put(
+        "/sharing",
+        operation_id="setNoteSharing",
+        summary="She gives or withdraws her consent to share this note with a service",
+        description="Default: not shared. Nothing she says ever reaches his side.",
+        opt=WORKERS,
+        responses=problem_responses(400, 401, 403, 404, 413),
+    )
+    async def set_sharing(
+        self,
+        request: AnyRequest,
+        db_session: DbSession,
+        note_id: FromPath[uuid.UUID],
+        data: JSONBody[NoteSharing],
+    ) -> NoteSummary:
+        return await service.set_sharing(Caller.of(request), db_session, note_id=note_id, data=data)

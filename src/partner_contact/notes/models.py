@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from partner_contact.db.base import Base, UUIDPrimaryKey
@@ -26,3 +26,5 @@ class PartnerNote(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime]
     addressed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     addressed_at: Mapped[datetime | None]
+    # Her consent to share this disclosure with a service she is referred to.
+    may_share: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -44,6 +44,14 @@ class NoteCreate(Payload):
     # 1-4000 characters, kept sealed; line breaks and tabs are the only control characters.
     text: str
     raise_when: RaiseWhen
+    # Her consent to share what she said with a service she is referred to; never his side.
+    may_share: bool = False
+
+
+class NoteSharing(Payload):
+    """She gives or withdraws her consent to share this disclosure."""
+
+    may_share: bool
 
 
 class NoteSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,6 +66,7 @@ class NoteSummary(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     addressed_by: uuid.UUID | None
     addressed_at: datetime | None
+    may_share: bool
 
 
 class NoteRead(NoteSummary, frozen=True, kw_only=True):

@@ -20,6 +20,7 @@ from partner_contact.notes.schemas import (
     TEXT_MAX_LENGTH,
     NoteCreate,
     NoteRead,
+    NoteSharing,
     NoteStatus,
     NoteSummary,
     RaiseWhen,
@@ -61,6 +62,7 @@ def _summary(note: PartnerNote) -> NoteSummary:
         created_at=note.created_at,
         addressed_by=note.addressed_by,
         addressed_at=note.addressed_at,
+        may_share=note.may_share,
     )
 
 
@@ -78,6 +80,7 @@ async def create_note(
         status=NoteStatus.open.value,
         created_by=caller.principal.user_id,
         created_at=caller.clock(),
+        may_share=data.may_share,
     )
     note.text = await caller.cipher.encrypt(
         session,
@@ -126,6 +129,7 @@ async def list_notes(
                 created_at=summary.created_at,
                 addressed_by=summary.addressed_by,
                 addressed_at=summary.addressed_at,
+                may_share=summary.may_share,
                 text=text,
             )
         )
@@ -135,10 +139,8 @@ async def list_notes(
     return result
 
 
-async def mark_addressed(
-    caller: Caller, session: AsyncSession, *, note_id: uuid.UUID
-) -> NoteSummary:
-    """The issue was taken up with her; marking it twice changes nothing."""
+async def _reachable_note(caller: Caller, session: AsyncSession, note_id: uuid.UUID) -> PartnerNote:
+    """Her note, locked, if the caller reaches her record; 404 otherwise."""
     partner_id = await session.scalar(
         select(PartnerNote.partner_id).where(PartnerNote.id == note_id)
     )
@@ -154,10 +156,30 @@ async def mark_addressed(
         select(PartnerNote).where(PartnerNote.id == note_id).with_for_update()
     )
     assert note is not None
+    return note
+
+
+async def mark_addressed(
+    caller: Caller, session: AsyncSession, *, note_id: uuid.UUID
+) -> NoteSummary:
+    """The issue was taken up with her; marking it twice changes nothing."""
+    note = await _reachable_note(caller, session, note_id)
     if note.status == NoteStatus.open.value:
         note.status = NoteStatus.addressed.value
         note.addressed_at = caller.clock()
         note.addressed_by = caller.principal.user_id
         await session.flush()
         await caller.log(session, action="note.addressed", object_type=TABLE, object_id=note.id)
+    return _summary(note)
+
+
+async def set_sharing(
+    caller: Caller, session: AsyncSession, *, note_id: uuid.UUID, data: NoteSharing
+) -> NoteSummary:
+    """Record her consent to share this note, or its withdrawal; effective at once."""
+    note = await _reachable_note(caller, session, note_id)
+    if note.may_share != data.may_share:
+        note.may_share = data.may_share
+        await session.flush()
+        await caller.log(session, action="note.sharing", object_type=TABLE, object_id=note.id)
     return _summary(note)

@@ -65,13 +65,21 @@ async def reachable_participant(
 
 
 async def reachable_partner(
-    session: AsyncSession, principal: Principal, partner_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    partner_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    include_erased: bool = False,
 ) -> Partner:
+    """Her record if the caller may work with her; an erased partner is a 404 (retention/)."""
     statement = (
         select(Partner, Participant)
         .join(Participant, Participant.id == Partner.participant_id)
         .where(Partner.id == partner_id, reachable_cases(principal))
     )
+    if not include_erased:
+        statement = statement.where(Partner.erased_at.is_(None))
     if for_update:
         statement = statement.with_for_update(of=Partner)
     row = (await session.execute(statement)).first()

@@ -51,6 +51,13 @@ class Partner(UUIDPrimaryKey, ProtectedRecord, Base):
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Her case was closed (retention/): erased by the purge once the retention ends.
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    closed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    close_reason: Mapped[str | None] = mapped_column(String(32))
+    # Erased: her data key is destroyed and no route reaches her any more.
+    erased_at: Mapped[datetime | None]
+    erased_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
 
 
 class ProgrammeEvent(UUIDPrimaryKey, Base):

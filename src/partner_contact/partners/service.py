@@ -325,7 +325,7 @@ async def list_partners(
     statement = (
         select(Partner)
         .join(Participant, Participant.id == Partner.participant_id)
-        .where(reachable_cases(caller.principal))
+        .where(reachable_cases(caller.principal), Partner.erased_at.is_(None))
         # A worker who is also his facilitator sees none of his partners.
         .where(Participant.facilitator_id.is_distinct_from(caller.principal.user_id))
         .order_by(Partner.created_at, Partner.id)

@@ -107,5 +107,5 @@ class OutreachReport(msgspec.Struct, frozen=True, kw_only=True):
     attempts_per_real_contact: DerivedFigure
     # Median days from his intake to the first real contact with her, one decimal.
     days_from_intake_to_first_contact: DerivedFigure
-    # Referrals are not recorded yet: always empty until a later change adds them.
+    # Referrals sent in the period, for every service of the directory, by name.
     referrals_by_service: list[ReferralCount]

@@ -22,11 +22,13 @@ from partner_contact.clock import Clock
 from partner_contact.errors import DomainError, FieldError
 from partner_contact.messaging.models import InboundMessage, OutboxMessage
 from partner_contact.messaging.providers.base import MessageChannel
+from partner_contact.org.models import Organisation, SupportService
 from partner_contact.outreach.models import Outreach, OutreachEvent
 from partner_contact.outreach.states import OPEN, OutreachState, Step
 from partner_contact.participants.models import Participant
 from partner_contact.partners.access import reachable_cases
 from partner_contact.partners.models import Partner
+from partner_contact.referrals.models import Referral
 from partner_contact.reports.schemas import (
     THRESHOLD,
     ChannelCount,
@@ -35,6 +37,7 @@ from partner_contact.reports.schemas import (
     OutreachesByState,
     OutreachFigures,
     OutreachReport,
+    ReferralCount,
     ReportPeriod,
     ReportScope,
     suppress,
@@ -144,6 +147,33 @@ async def _first_contacts(
     return [_days_between(intake, first[partner_id]) for partner_id, intake in intakes.all()]
 
 
+async def _referrals_by_service(
+    session: AsyncSession, partners: Select[tuple[uuid.UUID]], start: datetime, end: datetime
+) -> list[ReferralCount]:
+    """Referrals sent in the period, for every service of the directory, in name order.
+
+    Every service is listed, so a service without referrals is a suppressed "<5" like one
+    with a few, never an absence a reader could tell apart.
+    """
+    counted = await session.execute(
+        select(Referral.service_id, func.count())
+        .where(Referral.partner_id.in_(partners), Referral.sent_at >= start, Referral.sent_at < end)
+        .group_by(Referral.service_id)
+    )
+    sent = {service_id: int(count) for service_id, count in counted.all()}
+    # The deployment's organisation (one per deployment, as in org.service).
+    organisation = select(Organisation.id).order_by(Organisation.created_at).limit(1)
+    services = await session.execute(
+        select(SupportService.id, SupportService.name)
+        .where(SupportService.organisation_id == organisation.scalar_subquery())
+        .order_by(SupportService.name, SupportService.id)
+    )
+    return [
+        ReferralCount(service=name, count=suppress(sent.get(service_id, 0)))
+        for service_id, name in services.all()
+    ]
+
+
 def _by_state(counts: Mapping[str, int]) -> dict[str, int]:
     parts = {state.value: counts.get(state.value, 0) for state in _ENDED_STATES}
     parts["open"] = sum(counts.get(state.value, 0) for state in OPEN)
@@ -247,5 +277,5 @@ async def outreach_report(
             if len(intake_days) >= THRESHOLD
             else DerivedFigure(value=None, reason="too_few")
         ),
-        referrals_by_service=[],
+        referrals_by_service=await _referrals_by_service(session, partners, start, end),
     )

@@ -338,3 +338,38 @@ async def test_her_fear_of_a_new_episode_makes_a_worker_confirm_the_next_outreac
     third = await flow.start()
     assert third["state"] == "awaiting_confirmation"
     assert "high_risk" in third["gate_reasons"]
+
+
+async def test_her_consent_to_share_each_answer_defaults_to_none_and_survives_completion(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    flow = await make_flow(app, client)
+    first = await draft(flow, notes=CANARY, how_the_children_are=CANARY)
+    assert first["may_share"] == []
+    await act(flow, first["id"], "complete")
+    sharing = url(first["id"], "sharing")
+    # Her consent is not part of what she said: it changes on a completed version too.
+    given = await client.put(
+        sharing,
+        json={"may_share": ["notes", "notes", "how_the_children_are"]},
+        headers=flow.headers,
+    )
+    assert given.status_code == 200, given.text
+    assert given.json()["may_share"] == ["how_the_children_are", "notes"]
+    correction = await act(flow, first["id"], "correct", status=201)
+    assert correction["may_share"] == ["how_the_children_are", "notes"]
+    withdrawn = await client.put(sharing, json={"may_share": []}, headers=flow.headers)
+    assert withdrawn.json()["may_share"] == []
+    assert (await read(flow, first["id"]))["may_share"] == []
+    for body in ({"may_share": ["stress_level"]}, {"may_share": "notes"}, {}):
+        refused = await client.put(sharing, json=body, headers=flow.headers)
+        assert refused.status_code == 400, body
+    stranger = await bearer_for(
+        app, await make_staff(app, Role.partner_worker, team_id=await make_team(app))
+    )
+    for headers, status in ((stranger, 404), (flow.case.facilitator_headers, 403)):
+        other = await client.put(sharing, json={"may_share": ["notes"]}, headers=headers)
+        assert other.status_code == status
+    assert (await read(flow, first["id"]))["may_share"] == []
+    log = [row[0] for row in await table_rows(app, "access_log", "action")]
+    assert log.count("assessment.sharing") == 2

@@ -15,12 +15,17 @@ from litestar.testing import AsyncTestClient
 
 from partner_contact.auth.roles import Role, Scope
 from tests.fixtures.policy import (
+    CASE_SYSTEM_ROWS,
+    GUIDANCE_ROWS,
     ISSUE8_ROWS,
     ORG_ROWS,
     OUTREACH_ROWS,
     PARTICIPANT_ROWS,
     PARTNER_ROWS,
+    REFERRAL_ROWS,
     REPORT_ROWS,
+    RETENTION_ROWS,
+    RISK_ROWS,
 )
 from tests.fixtures.staff import api_key_headers, bearer_for, make_staff
 
@@ -75,6 +80,11 @@ MATRIX: Final = {
     **OUTREACH_ROWS,
     **REPORT_ROWS,
     **ISSUE8_ROWS,
+    **RISK_ROWS,
+    **REFERRAL_ROWS,
+    **CASE_SYSTEM_ROWS,
+    **GUIDANCE_ROWS,
+    **RETENTION_ROWS,
 }
 # Methods Litestar answers itself (CORS pre-flight, HEAD of GET): no handler of ours runs.
 _FRAMEWORK_METHODS: Final = frozenset({"OPTIONS", "HEAD"})

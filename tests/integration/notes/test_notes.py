@@ -156,3 +156,32 @@ async def test_nobody_else_reaches_her_notes(
     assert unknown.status_code == 404
     remaining = await listed(flow)
     assert [(n["id"], n["status"]) for n in remaining] == [(note["id"], "open")]
+
+
+async def test_her_consent_to_share_a_note_defaults_to_no_and_can_be_withdrawn(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    flow = await make_flow(app, client)
+    unshared = await write(flow)
+    shared = await write(flow, topic="children", may_share=True)
+    assert (unshared["may_share"], shared["may_share"]) == (False, True)
+    sharing = f"/api/v1/notes/{shared['id']}/sharing"
+    withdrawn = await client.put(sharing, json={"may_share": False}, headers=flow.headers)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["may_share"] is False
+    assert {n["id"]: n["may_share"] for n in await listed(flow)} == {
+        unshared["id"]: False,
+        shared["id"]: False,
+    }
+    log = await table_rows(app, "access_log", "action")
+    assert [row[0] for row in log].count("note.sharing") == 1
+    stranger = await bearer_for(
+        app, await make_staff(app, Role.partner_worker, team_id=await make_team(app))
+    )
+    for headers, status in ((stranger, 404), (flow.case.facilitator_headers, 403)):
+        refused = await client.put(sharing, json={"may_share": True}, headers=headers)
+        assert refused.status_code == status
+    assert (
+        await client.put(sharing, json={"may_share": "yes"}, headers=flow.headers)
+    ).status_code == 400
+    assert not any(n["may_share"] for n in await listed(flow))

@@ -1,0 +1,1 @@
+"""Victim-service case systems: who receives referrals, and signed webhook delivery to them."""

@@ -1,0 +1,1 @@
+"""Footprint and stalkerware guidance cards read to her during a call."""

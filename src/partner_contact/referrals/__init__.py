@@ -1,0 +1,1 @@
+"""Referrals to women's services and the case systems that receive them."""

@@ -1,0 +1,17 @@
+"""The referrals feature's route handlers, as registered in app.py."""
+
+from __future__ import annotations
+
+from litestar.types import ControllerRouterHandler
+
+from partner_contact.referrals.controller import (
+    IntegrationReferralController,
+    PartnerReferralController,
+    ReferralController,
+)
+
+ROUTES: list[ControllerRouterHandler] = [
+    PartnerReferralController,
+    ReferralController,
+    IntegrationReferralController,
+]

@@ -1,0 +1,1 @@
+"""Retention purges and erasure of a partner on request."""
