@@ -386,16 +386,44 @@ async def case_flags(caller: Caller, session: AsyncSession, *, partner_id: uuid.
     )
 
 
+async def _versions(session: AsyncSession, assessment: Assessment) -> list[Assessment]:
+    """Every version of the assessment: the ones it corrects and the ones correcting it.
+
+    The caller holds her record's lock, so no correction is made meanwhile.
+    """
+    rows: Sequence[Assessment] = (
+        await session.scalars(
+            select(Assessment).where(Assessment.partner_id == assessment.partner_id)
+        )
+    ).all()
+    by_id = {row.id: row for row in rows}
+    correction_of = {row.supersedes_id: row for row in rows if row.supersedes_id is not None}
+    first = assessment
+    while first.supersedes_id is not None and first.supersedes_id in by_id:
+        first = by_id[first.supersedes_id]
+    versions = [first]
+    while (following := correction_of.get(versions[-1].id)) is not None:
+        versions.append(following)
+    return versions
+
+
 async def set_sharing(
     caller: Caller, session: AsyncSession, *, assessment_id: uuid.UUID, data: AssessmentSharing
 ) -> AssessmentSummary:
-    """Record which of her answers she agrees may be shared; effective at once, any status."""
+    """Record which of her answers she agrees may be shared; effective at once, any status.
+
+    Her consent is about what she said, not about one version of its record: it applies to
+    every version of the assessment, so a withdrawal made on the version a correction
+    superseded also holds for the correction. The response shows her answers, so the call
+    is logged even when nothing changes.
+    """
     _, assessment = await _reachable(caller, session, assessment_id, for_update=True)
     chosen = sorted({field.value for field in data.may_share})
-    if chosen != sorted(assessment.may_share):
-        assessment.may_share = chosen
-        await session.flush()
-        await caller.log(
-            session, action="assessment.sharing", object_type=TABLE, object_id=assessment.id
-        )
+    for version in await _versions(session, assessment):
+        if chosen != sorted(version.may_share):
+            version.may_share = list(chosen)
+    await session.flush()
+    await caller.log(
+        session, action="assessment.sharing", object_type=TABLE, object_id=assessment.id
+    )
     return _summary(assessment)

@@ -176,10 +176,12 @@ async def mark_addressed(
 async def set_sharing(
     caller: Caller, session: AsyncSession, *, note_id: uuid.UUID, data: NoteSharing
 ) -> NoteSummary:
-    """Record her consent to share this note, or its withdrawal; effective at once."""
+    """Record her consent to share this note, or its withdrawal; effective at once.
+
+    The response shows the note's topic, so the call is logged even when nothing changes.
+    """
     note = await _reachable_note(caller, session, note_id)
-    if note.may_share != data.may_share:
-        note.may_share = data.may_share
-        await session.flush()
-        await caller.log(session, action="note.sharing", object_type=TABLE, object_id=note.id)
+    note.may_share = data.may_share
+    await session.flush()
+    await caller.log(session, action="note.sharing", object_type=TABLE, object_id=note.id)
     return _summary(note)

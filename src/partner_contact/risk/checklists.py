@@ -7,6 +7,7 @@ checklists done with her point to the version they used.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -30,6 +31,9 @@ from partner_contact.risk.schemas import (
 )
 
 TABLE = "risk_checklist"
+# Names and question texts are one line each. PostgreSQL cannot store NUL in a text
+# column, so without this a NUL in the name was a 500 there (and stored on SQLite).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def bands_of(checklist: RiskChecklist) -> list[Band]:
@@ -58,6 +62,8 @@ def _check(data: ChecklistCreate) -> list[FieldError]:
     errors: list[FieldError] = []
     if not data.name.strip():
         errors.append(FieldError("name", "Must not be blank"))
+    elif _CONTROL.search(data.name.strip()):
+        errors.append(FieldError("name", "One line without control characters"))
     if data.language not in ISO_639_1:
         errors.append(FieldError("language", "Not an ISO 639-1 language code"))
     seen: set[str] = set()
@@ -67,6 +73,10 @@ def _check(data: ChecklistCreate) -> list[FieldError]:
         seen.add(question.key)
         if not question.text.strip():
             errors.append(FieldError(f"questions[{index}].text", "Must not be blank"))
+        elif _CONTROL.search(question.text.strip()):
+            errors.append(
+                FieldError(f"questions[{index}].text", "One line without control characters")
+            )
     bands = DEFAULT_BANDS if data.bands is None else data.bands
     band_errors = check_bands(bands, len(data.questions))
     if data.bands is None and band_errors:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from partner_contact.auth.deps import DbSession
@@ -34,6 +34,7 @@ from partner_contact.risk.schemas import (
     ProposalRead,
     ProposalSummary,
     RiskSummary,
+    SharingUpdate,
     TriggerCreate,
     TriggerRead,
 )
@@ -93,6 +94,26 @@ class PartnerRiskController(Controller):
     ) -> list[HerViewRead]:
         return await service.list_her_views(Caller.of(request), db_session, partner_id=partner_id)
 
+    @put(
+        "/her-view/{view_id:uuid}/sharing",
+        operation_id="setHerViewOfRiskSharing",
+        summary="She gives or withdraws her consent to share this view with a service",
+        description="Default: not shared. Nothing she says ever reaches his side.",
+        opt=WORKERS,
+        responses=problem_responses(400, 401, 403, 404, 413),
+    )
+    async def set_her_view_sharing(
+        self,
+        request: AnyRequest,
+        db_session: DbSession,
+        partner_id: FromPath[uuid.UUID],
+        view_id: FromPath[uuid.UUID],
+        data: JSONBody[SharingUpdate],
+    ) -> HerViewSummary:
+        return await service.set_her_view_sharing(
+            Caller.of(request), db_session, partner_id=partner_id, view_id=view_id, data=data
+        )
+
     @post(
         "/checklists",
         operation_id="recordRiskChecklist",
@@ -123,6 +144,26 @@ class PartnerRiskController(Controller):
     ) -> list[ChecklistRecordRead]:
         return await service.list_checklist_records(
             Caller.of(request), db_session, partner_id=partner_id
+        )
+
+    @put(
+        "/checklists/{record_id:uuid}/sharing",
+        operation_id="setRiskChecklistSharing",
+        summary="She gives or withdraws her consent to share this checklist with a service",
+        description="Default: not shared. Nothing she says ever reaches his side.",
+        opt=WORKERS,
+        responses=problem_responses(400, 401, 403, 404, 413),
+    )
+    async def set_checklist_sharing(
+        self,
+        request: AnyRequest,
+        db_session: DbSession,
+        partner_id: FromPath[uuid.UUID],
+        record_id: FromPath[uuid.UUID],
+        data: JSONBody[SharingUpdate],
+    ) -> ChecklistRecordSummary:
+        return await service.set_checklist_sharing(
+            Caller.of(request), db_session, partner_id=partner_id, record_id=record_id, data=data
         )
 
     @post(
@@ -195,6 +236,21 @@ class ReferralProposalController(Controller):
     ) -> ProposalSummary:
         return await proposals.record_decision(
             Caller.of(request), db_session, proposal_id=proposal_id, data=data
+        )
+
+    @post(
+        "/she-was-told",
+        operation_id="recordRiskReferralToldHer",
+        summary="She has been told of the referral (also once it is closed)",
+        opt=WORKERS,
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404),
+    )
+    async def record_she_was_told(
+        self, request: AnyRequest, db_session: DbSession, proposal_id: FromPath[uuid.UUID]
+    ) -> ProposalSummary:
+        return await proposals.record_she_was_told(
+            Caller.of(request), db_session, proposal_id=proposal_id
         )
 
     @post(

@@ -128,7 +128,7 @@ async def create_proposal(
 
 
 async def _reachable(
-    caller: Caller, session: AsyncSession, proposal_id: uuid.UUID
+    caller: Caller, session: AsyncSession, proposal_id: uuid.UUID, *, open_only: bool = True
 ) -> tuple[Partner, RiskReferralProposal]:
     """The proposal and her record (locked), or a 404 that says nothing about either."""
     partner_id = await session.scalar(
@@ -144,7 +144,7 @@ async def _reachable(
         raise
     proposal = await session.get(RiskReferralProposal, proposal_id)
     assert proposal is not None
-    if proposal.status not in _OPEN:
+    if open_only and proposal.status not in _OPEN:
         raise DomainError(
             "referral_proposal_closed", "This referral proposal is closed", status=409
         )
@@ -219,6 +219,18 @@ async def close_proposal(
     await caller.log(
         session, action="risk.proposal.close", object_type=TABLE, object_id=proposal.id
     )
+    return summary_of(proposal)
+
+
+async def record_she_was_told(
+    caller: Caller, session: AsyncSession, *, proposal_id: uuid.UUID
+) -> ProposalSummary:
+    """She has been told of the referral, also after it was closed (a referral made
+    without her agreement is usually made first and told after); it cannot be untold."""
+    _, proposal = await _reachable(caller, session, proposal_id, open_only=False)
+    proposal.she_was_told = True
+    await session.flush()
+    await caller.log(session, action="risk.proposal.told", object_type=TABLE, object_id=proposal.id)
     return summary_of(proposal)
 
 

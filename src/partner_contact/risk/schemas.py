@@ -131,6 +131,12 @@ class HerViewCreate(Payload):
     may_share: bool = False
 
 
+class SharingUpdate(Payload):
+    """She gives or withdraws her consent to share one record; effective at once."""
+
+    may_share: bool
+
+
 class HerViewSummary(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     partner_id: uuid.UUID

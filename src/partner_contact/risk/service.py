@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partner_contact.errors import DomainError, FieldError
 from partner_contact.outreach.models import Outreach
-from partner_contact.partners.access import reachable_partner
+from partner_contact.partners.access import not_found, reachable_partner
 from partner_contact.partners.context import Caller
 from partner_contact.partners.models import Partner
 from partner_contact.risk.bands import band_for, rank
@@ -39,10 +39,13 @@ from partner_contact.risk.schemas import (
     HerViewRead,
     HerViewSummary,
     ProposalReason,
+    SharingUpdate,
 )
 
 HER_VIEW: Final = "risk_her_view"
 RECORD: Final = "risk_checklist_record"
+# Her risk records whose consent to share can change.
+Record = TypeVar("Record", RiskHerView, RiskChecklistRecord)
 
 
 async def _check_outreach(
@@ -94,6 +97,44 @@ async def record_her_view(
     await session.flush()
     await caller.log(
         session, action="risk.her_view.create", object_type=HER_VIEW, object_id=view.id
+    )
+    return _her_view_summary(view)
+
+
+async def _reachable_record(
+    caller: Caller,
+    session: AsyncSession,
+    model: type[Record],
+    *,
+    partner_id: uuid.UUID,
+    record_id: uuid.UUID,
+) -> Record:
+    """One of her risk records, locked, if the caller reaches her; 404 otherwise."""
+    partner = await reachable_partner(session, caller.principal, partner_id)
+    record = await session.scalar(
+        select(model).where(model.id == record_id, model.partner_id == partner.id).with_for_update()
+    )
+    if record is None:
+        raise not_found("risk record")
+    return record
+
+
+async def set_her_view_sharing(
+    caller: Caller,
+    session: AsyncSession,
+    *,
+    partner_id: uuid.UUID,
+    view_id: uuid.UUID,
+    data: SharingUpdate,
+) -> HerViewSummary:
+    """Her consent to share this view, given or withdrawn; every call is a logged read."""
+    view = await _reachable_record(
+        caller, session, RiskHerView, partner_id=partner_id, record_id=view_id
+    )
+    view.may_share = data.may_share
+    await session.flush()
+    await caller.log(
+        session, action="risk.her_view.sharing", object_type=HER_VIEW, object_id=view.id
     )
     return _her_view_summary(view)
 
@@ -256,6 +297,26 @@ async def record_checklist(
     await session.flush()
     await caller.log(
         session, action="risk.checklist.record", object_type=RECORD, object_id=record.id
+    )
+    return _record_summary(record)
+
+
+async def set_checklist_sharing(
+    caller: Caller,
+    session: AsyncSession,
+    *,
+    partner_id: uuid.UUID,
+    record_id: uuid.UUID,
+    data: SharingUpdate,
+) -> ChecklistRecordSummary:
+    """Her consent to share this checklist, given or withdrawn; every call is a logged read."""
+    record = await _reachable_record(
+        caller, session, RiskChecklistRecord, partner_id=partner_id, record_id=record_id
+    )
+    record.may_share = data.may_share
+    await session.flush()
+    await caller.log(
+        session, action="risk.checklist.sharing", object_type=RECORD, object_id=record.id
     )
     return _record_summary(record)
 

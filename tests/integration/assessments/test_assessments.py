@@ -361,6 +361,11 @@ async def test_her_consent_to_share_each_answer_defaults_to_none_and_survives_co
     withdrawn = await client.put(sharing, json={"may_share": []}, headers=flow.headers)
     assert withdrawn.json()["may_share"] == []
     assert (await read(flow, first["id"]))["may_share"] == []
+    # Made on the superseded version, her withdrawal holds for its correction too.
+    assert (await read(flow, correction["id"]))["may_share"] == []
+    # The response shows her answers: a call that changes nothing is logged as well.
+    again = await client.put(sharing, json={"may_share": []}, headers=flow.headers)
+    assert (again.status_code, again.json()["answers"]) == (200, withdrawn.json()["answers"])
     for body in ({"may_share": ["stress_level"]}, {"may_share": "notes"}, {}):
         refused = await client.put(sharing, json=body, headers=flow.headers)
         assert refused.status_code == 400, body
@@ -372,4 +377,4 @@ async def test_her_consent_to_share_each_answer_defaults_to_none_and_survives_co
         assert other.status_code == status
     assert (await read(flow, first["id"]))["may_share"] == []
     log = [row[0] for row in await table_rows(app, "access_log", "action")]
-    assert log.count("assessment.sharing") == 2
+    assert log.count("assessment.sharing") == 3

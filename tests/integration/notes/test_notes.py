@@ -173,8 +173,11 @@ async def test_her_consent_to_share_a_note_defaults_to_no_and_can_be_withdrawn(
         unshared["id"]: False,
         shared["id"]: False,
     }
+    # The response shows the note's topic: a call that changes nothing is logged as well.
+    again = await client.put(sharing, json={"may_share": False}, headers=flow.headers)
+    assert (again.status_code, again.json()["topic"]) == (200, "children")
     log = await table_rows(app, "access_log", "action")
-    assert [row[0] for row in log].count("note.sharing") == 1
+    assert [row[0] for row in log].count("note.sharing") == 2
     stranger = await bearer_for(
         app, await make_staff(app, Role.partner_worker, team_id=await make_team(app))
     )

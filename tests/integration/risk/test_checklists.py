@@ -28,6 +28,9 @@ def bands(*spec: tuple[str, int]) -> list[dict[str, Any]]:
 INVALID: list[tuple[str, dict[str, Any], int, list[str]]] = [
     ("name-empty", {"name": ""}, 400, ["name"]),
     ("name-blank", {"name": "   "}, 422, ["name"]),
+    # A NUL was a 500 on PostgreSQL (a text column cannot hold it) and stored on SQLite.
+    ("name-nul", {"name": "Our\x00checklist"}, 422, ["name"]),
+    ("name-line-break", {"name": "Our\nchecklist"}, 422, ["name"]),
     ("name-too-long", {"name": "x" * 101}, 400, ["name"]),
     ("language-unknown", {"language": "xx"}, 422, ["language"]),
     ("no-questions", {"questions": []}, 400, ["questions"]),
@@ -37,6 +40,12 @@ INVALID: list[tuple[str, dict[str, Any], int, list[str]]] = [
     ("band-name-bad", {"bands": [{"name": "k" * 33, "min_yes": 0}]}, 400, ["bands[0].name"]),
     ("text-empty", {"questions": [{"key": "a", "text": ""}]}, 400, ["questions[0].text"]),
     ("text-too-long", {"questions": [{"key": "a", "text": "x" * 501}]}, 400, ["questions[0].text"]),
+    (
+        "text-control",
+        {"questions": [{"key": "a", "text": "Has he\x00ever?"}], "bands": bands(("a", 0))},
+        422,
+        ["questions[0].text"],
+    ),
     (
         "duplicate-key",
         {"questions": [*TWO, {"key": "q01", "text": "Again?"}], "bands": bands(("a", 0))},

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from tests.fixtures.canaries import find_canaries
 from tests.fixtures.staff import table_rows
 from tests.integration.outreach.flow import make_flow
-from tests.integration.risk.steps import CANARY, get, post, risk_url
+from tests.integration.risk.steps import CANARY, get, load_checklist, post, record, risk_url
 
 # (case, request body, status, the fields its problem names)
 INVALID: list[tuple[str, dict[str, Any], int, str]] = [
@@ -88,3 +88,49 @@ async def test_her_view_is_sealed_listed_newest_first_and_every_read_is_logged(
         ("risk.summary", "safety_review"),
     ]
     assert "canary" not in str(await table_rows(app, "access_log"))
+
+
+async def test_she_can_give_and_withdraw_sharing_of_each_risk_record_and_each_call_is_logged(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    flow = await make_flow(app, client)
+    view = await post(flow, risk_url(flow, "her-view"), {"scale": 2, "words": CANARY})
+    checklist = await load_checklist(flow)
+    done = await record(flow, checklist["id"], 3, may_share=True)
+    urls = [
+        risk_url(flow, f"her-view/{view['id']}/sharing"),
+        risk_url(flow, f"checklists/{done['id']}/sharing"),
+    ]
+    for url, was in zip(urls, (False, True), strict=True):
+        for may_share in (not was, was, was):
+            response = await client.put(url, json={"may_share": may_share}, headers=flow.headers)
+            assert response.status_code == 200, response.text
+            assert response.json()["may_share"] is may_share
+            assert "canary" not in response.text
+    assert [item["may_share"] for item in await get(flow, risk_url(flow, "her-view"))] == [False]
+    assert [item["may_share"] for item in await get(flow, risk_url(flow, "checklists"))] == [True]
+
+    log = await table_rows(app, "access_log", "action, object_id")
+    assert [row for row in log if row[0].endswith(".sharing")] == [
+        ("risk.her_view.sharing", view["id"])
+    ] * 3 + [("risk.checklist.sharing", done["id"])] * 3
+
+
+async def test_sharing_reaches_only_her_own_records_and_bad_input_changes_nothing(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    flow = await make_flow(app, client)
+    other = await make_flow(app, client)
+    view = await post(flow, risk_url(flow, "her-view"), {"scale": 2})
+    # Her record id under another partner's path, and under a stranger's worker.
+    wrong_partner = risk_url(other, f"her-view/{view['id']}/sharing")
+    response = await client.put(wrong_partner, json={"may_share": True}, headers=other.headers)
+    assert response.status_code == 404, response.text
+    mine = risk_url(flow, f"her-view/{view['id']}/sharing")
+    response = await client.put(mine, json={"may_share": True}, headers=other.headers)
+    assert response.status_code == 404, response.text
+    for body in ({}, {"may_share": "yes"}, {"may_share": True, "extra": 1}):
+        response = await client.put(mine, json=body, headers=flow.headers)
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert await table_rows(app, "risk_her_view", "may_share") == [(False,)]

@@ -184,3 +184,40 @@ async def test_referring_without_her_agreement_needs_a_sealed_reason(
     (listed,) = await proposals(flow)
     assert listed["without_consent_reason"] == CANARY
     assert listed["her_consent"] == consent
+
+
+async def test_being_told_of_a_referral_made_without_her_agreement_is_recorded_after_it(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    flow = await make_flow(app, client)
+    proposed = await propose(flow)
+    await post(
+        flow,
+        proposal_url(proposed["id"], "close"),
+        {"outcome": "referred", "without_consent_reason": CANARY},
+        200,
+    )
+    # A closed proposal takes no decision any more, but she can still be told of it.
+    refused = await post(
+        flow,
+        proposal_url(proposed["id"], "decision"),
+        {"her_consent": "agreed", "she_was_told": True},
+        409,
+    )
+    assert refused["code"] == "referral_proposal_closed"
+    told = proposal_url(proposed["id"], "she-was-told")
+    for _ in range(2):
+        summary = await post(flow, told, {}, 200)
+        assert (summary["status"], summary["she_was_told"]) == ("referred", True)
+        assert "canary" not in str(summary)
+    (listed,) = await proposals(flow)
+    assert listed["she_was_told"] is True
+    assert listed["her_consent"] == "not_asked_yet"
+    log = await table_rows(app, "access_log", "action, object_id")
+    assert [row for row in log if row[0] == "risk.proposal.told"] == [
+        ("risk.proposal.told", proposed["id"])
+    ] * 2
+
+    other = await make_flow(app, client)
+    stranger = await client.post(told, headers=other.headers)
+    assert stranger.status_code == 404, stranger.text
