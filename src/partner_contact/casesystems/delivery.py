@@ -61,8 +61,10 @@ class _Claimed:
     event_id: uuid.UUID
     case_system_id: uuid.UUID
     url: str
-    secret: str
-    body: bytes
+    # Never in a repr (a log line or a traceback's text): the key and her data.
+    secret: str = dataclasses.field(repr=False)
+    body: bytes = dataclasses.field(repr=False)
+    attempt: int  # the attempt count this claim set: a later claim raised it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -227,7 +229,9 @@ class DeliveryWorker:
                     "data": msgspec.Raw(payload.encode()),
                 }
             )
-            return _Claimed(event_id, system.id, system.webhook_url, secret, body)
+            return _Claimed(
+                event_id, system.id, system.webhook_url, secret, body, delivery.attempts
+            )
 
     # ---- posting ------------------------------------------------------------------------
 
@@ -241,14 +245,17 @@ class DeliveryWorker:
                 claimed.secret, timestamp=timestamp, body=claimed.body
             ),
         }
-        request = self._client.build_request(
-            "POST", claimed.url, content=claimed.body, headers=headers
-        )
         try:
-            # Streamed and closed unread: the receiver's body never reaches us or our logs.
-            response = await self._client.send(request, stream=True)
-            await response.aclose()
-        except httpx.TimeoutException:
+            request = self._client.build_request(
+                "POST", claimed.url, content=claimed.body, headers=headers
+            )
+            # httpx's timeout bounds each read or write, not the whole exchange (a receiver
+            # trickling its answer would outlive the lease): the answer must come in time.
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                # Streamed and closed unread: the receiver's body never reaches us or our logs.
+                response = await self._client.send(request, stream=True)
+                await response.aclose()
+        except (httpx.TimeoutException, TimeoutError):
             return _Outcome(None, "timeout")
         except httpx.TransportError:
             return _Outcome(None, "connect_error")
@@ -271,7 +278,9 @@ class DeliveryWorker:
                 .with_for_update()
             )
             if delivery is None or delivery.status != "pending":
-                return  # recorded already (another worker after a lapsed lease)
+                return  # recorded already (another worker after a lapsed lease), or cancelled
+            if delivery.attempts != claimed.attempt and not outcome.is_delivered:
+                return  # our lease lapsed and another worker claimed it: its lease stands
             now = self._clock()
             delivery.lease_until = None
             delivery.last_status = outcome.http_status

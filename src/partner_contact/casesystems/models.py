@@ -4,7 +4,8 @@ A case system's signing secret is sealed under the case system's own data key (t
 ``case_system``, column ``signing_secret``, record id = its id): it must be recoverable to
 sign. A delivery's payload is sealed under HER partner data key (table
 ``case_system_delivery``, column ``payload``, record id = the event id), so erasing her
-shreds queued payloads as well.
+shreds queued payloads as well; a withdrawal, which holds only the referral's id, is
+sealed under the case system's key, so it still goes after her erasure.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class CaseSystemDelivery(Base):
     kind: Mapped[str] = mapped_column(String(64))
     # The referral (or other record) the event is about; no FK: the subject may be erased.
     subject_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    # HER data key: the payload dies with her erasure.
+    # HER data key (the payload dies with her erasure); the system's for a withdrawal.
     data_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("data_key.id"), index=True)
     # NULL once dropped (her key was destroyed).
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)

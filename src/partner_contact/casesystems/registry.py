@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Final
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,7 +50,10 @@ def webhook_url_errors(url: str) -> list[FieldError]:
         parts = urlsplit(url)
         host = parts.hostname
         _ = parts.port  # a malformed port raises here
-    except ValueError:
+        # Built as the worker builds its POST: a host httpx cannot handle (a malformed IDNA
+        # label) would otherwise fail every attempt without a single request being made.
+        httpx.Request("POST", url)
+    except (httpx.InvalidURL, ValueError):  # idna's errors are ValueErrors too
         return [FieldError(field, "not a valid URL")]
     if parts.scheme not in ("https", "http") or not host:
         return [FieldError(field, "must be an absolute https:// URL")]

@@ -18,7 +18,12 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from partner_contact.casesystems.service import case_system_for_service, enqueue_event
+from partner_contact.casesystems.service import (
+    cancel_undelivered,
+    case_system_by_id,
+    case_system_for_service,
+    enqueue_event,
+)
 from partner_contact.errors import DomainError
 from partner_contact.org.directory import get_service
 from partner_contact.org.models import SupportService
@@ -318,34 +323,56 @@ async def withdraw_referral(
     caller: Caller, session: AsyncSession, *, referral_id: uuid.UUID
 ) -> ReferralSummary:
     """She changed her mind. A case system that received it is told to delete it."""
-    referral, partner, service = await _reach(caller, session, referral_id)
+    referral, _, service = await _reach(caller, session, referral_id)
     if referral.outcome == Outcome.withdrawn:
         return _summary(referral, service.name)
     if referral.status == ReferralStatus.closed:
         raise invalid_transition(referral)
     if referral.status in AT_SERVICE:
-        referral.withdrawal_delivery = "manual"
-        if referral.delivery == "case_system":
-            case_system = await case_system_for_service(
-                session, organisation_id=referral.organisation_id, service_id=service.id
-            )
-            # Only the case system that received it; any other never knew of her.
-            if case_system is not None and case_system.id == referral.case_system_id:
-                await enqueue_event(
-                    session,
-                    caller.cipher,
-                    case_system=case_system,
-                    kind="referral.withdrawn",
-                    subject_id=referral.id,
-                    data_key_id=partner.data_key_id,
-                    payload={"reference": str(referral.id)},
-                    now=caller.clock(),
-                )
-                referral.withdrawal_delivery = "case_system"
+        referral.withdrawal_delivery = await _tell_of_withdrawal(caller, session, referral)
     _close(caller, referral, Outcome.withdrawn)
     await session.flush()
     await caller.log(session, action="referral.withdraw", object_type=TABLE, object_id=referral.id)
     return _summary(referral, service.name)
+
+
+async def _tell_of_withdrawal(
+    caller: Caller, session: AsyncSession, referral: Referral
+) -> Delivery:
+    """Stop what was queued to a case system and tell that system to delete what it got.
+
+    The ``referral.sent`` event is cancelled if it is still waiting (retrying after a
+    failure, or for a disabled system), so her data never goes out after she withdrew. The
+    withdrawal goes to the system the referral was queued to, whatever the service's
+    subscription is now (any other system never knew of her), and after a post of hers
+    already in flight. "manual" unless that system is enabled: a disabled one may never
+    be again, so her worker must tell the service.
+    """
+    if referral.delivery != "case_system" or referral.case_system_id is None:
+        return "manual"
+    now = caller.clock()
+    in_flight = await cancel_undelivered(
+        session, subject_id=referral.id, kind="referral.sent", reason="withdrawn", now=now
+    )
+    case_system = await case_system_by_id(
+        session, organisation_id=referral.organisation_id, case_system_id=referral.case_system_id
+    )
+    if case_system is None:
+        return "manual"
+    await enqueue_event(
+        session,
+        caller.cipher,
+        case_system=case_system,
+        kind="referral.withdrawn",
+        subject_id=referral.id,
+        # Only the reference, which the system already holds: sealed under the system's
+        # key, not hers, so that erasing her does not drop the request to delete her data.
+        data_key_id=case_system.data_key_id,
+        payload={"reference": str(referral.id)},
+        now=now,
+        not_before=in_flight,
+    )
+    return "case_system" if case_system.is_enabled else "manual"
 
 
 async def close_referral(
@@ -356,6 +383,15 @@ async def close_referral(
         return _summary(referral, service.name)
     if referral.status not in CLOSABLE_FROM[outcome]:
         raise invalid_transition(referral)
+    if referral.delivery == "case_system":
+        # A closed referral is nothing the service should still receive her data for.
+        await cancel_undelivered(
+            session,
+            subject_id=referral.id,
+            kind="referral.sent",
+            reason="closed",
+            now=caller.clock(),
+        )
     _close(caller, referral, Outcome(outcome.value))
     await session.flush()
     await caller.log(session, action="referral.close", object_type=TABLE, object_id=referral.id)

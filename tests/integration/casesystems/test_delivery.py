@@ -12,10 +12,12 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from structlog.testing import capture_logs
 
-from partner_contact.casesystems.delivery import DeliveryReport, DeliveryWorker
+from partner_contact.casesystems.delivery import DeliveryReport, DeliveryWorker, _Outcome
+from partner_contact.casesystems.models import CaseSystem
 from partner_contact.clock import ManualClock
 from tests.fixtures.case_system_receiver import CaseSystemReceiver
-from tests.fixtures.staff import on_app_loop, table_rows
+from tests.fixtures.staff import auth_ctx, on_app_loop, table_rows
+from tests.integration.casesystems.conftest import POST_TIMEOUT_SECONDS
 from tests.integration.casesystems.systems import (
     PAYLOAD,
     Admin,
@@ -347,3 +349,92 @@ async def test_one_pass_empties_a_queue_longer_than_a_batch(
     await on_app_loop(app, small_batches.aclose)
     assert report.delivered == 5
     assert len(receiver.events) == 5
+
+
+async def test_an_answer_that_outlasts_the_timeout_is_a_timed_out_attempt(
+    app: Litestar,
+    client: AsyncTestClient[Litestar],
+    receiver: CaseSystemReceiver,
+) -> None:
+    """httpx times each read alone; the whole exchange must fit in the timeout (the lease)."""
+    admin, system_id = await _registered(app, client, receiver)
+    await queue_event(app, system_id, await her_data_key(app))
+
+    async def slow(_request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(POST_TIMEOUT_SECONDS * 4)  # a receiver trickling its answer
+        return httpx.Response(200)
+
+    worker = DeliveryWorker(
+        settings=app.state.settings.case_systems,
+        session_maker=app.state.session_maker,
+        keyring_file=app.state.keyring_file,
+        clock=app.state.clock,
+        transport=httpx.MockTransport(slow),
+    )
+    report = await run_worker(app, worker)
+    await on_app_loop(app, worker.aclose)
+    assert (report.delivered, report.retrying) == (0, 1)
+    [delivery] = await admin.deliveries(system_id)
+    assert (delivery["status"], delivery["last_error_code"]) == ("pending", "timeout")
+
+
+async def test_a_worker_whose_lease_lapsed_leaves_the_next_claim_alone(
+    app: Litestar,
+    client: AsyncTestClient[Litestar],
+    receiver: CaseSystemReceiver,
+    clock: ManualClock,
+) -> None:
+    admin, system_id = await _registered(app, client, receiver)
+    event_id = uuid.UUID(await queue_event(app, system_id, await her_data_key(app)))
+    worker: DeliveryWorker = app.state.case_system_worker
+    late = await on_app_loop(app, lambda: worker._claim(event_id, DeliveryReport()))
+    assert late is not None
+    clock.advance(minutes=2)  # its lease lapsed: another worker claims the event
+    current = await on_app_loop(app, lambda: worker._claim(event_id, DeliveryReport()))
+    assert current is not None
+
+    # The late worker's failed attempt must not end the current claim's lease (a third
+    # worker would post it alongside), nor move its next attempt.
+    failed = _Outcome(http_status=500, error_code="http_status")
+    await on_app_loop(app, lambda: worker._record(late, failed, DeliveryReport()))
+    assert await run_worker(app) == DeliveryReport()
+    assert receiver.requests == []
+    [claimed] = await table_rows(app, "case_system_delivery", "attempts, lease_until")
+    assert claimed[0] == 2
+    assert claimed[1] is not None
+
+    outcome = await on_app_loop(app, lambda: worker._post(current))
+    await on_app_loop(app, lambda: worker._record(current, outcome, DeliveryReport()))
+    [delivered] = await admin.deliveries(system_id)
+    assert (delivered["status"], delivered["attempts"]) == ("delivered", 2)
+    assert len(receiver.events) == 1
+
+
+async def test_an_address_that_cannot_be_posted_to_fails_the_attempt_not_the_pass(
+    app: Litestar,
+    client: AsyncTestClient[Litestar],
+    receiver: CaseSystemReceiver,
+) -> None:
+    """An address stored before it was checked as strictly as now: each attempt fails on
+    its own, is counted and retried, and the events behind it still go."""
+    admin, good_system = await _registered(app, client, receiver)
+    broken = await admin.register(receiver.url, await admin.services())
+    her_key = await her_data_key(app)
+    stuck = await queue_event(app, broken["id"], her_key)
+    await queue_event(app, good_system, her_key)
+    ctx = auth_ctx(app)
+
+    async def break_the_address() -> None:
+        async with ctx.session_maker.begin() as session:
+            system = await session.get_one(CaseSystem, uuid.UUID(broken["id"]))
+            system.webhook_url = "https://xn--.example/hook"
+
+    await on_app_loop(app, break_the_address)
+    with capture_logs() as logs:
+        report = await run_worker(app)
+    assert (report.delivered, report.retrying) == (1, 1)
+    assert len(receiver.events) == 1
+    [attempt] = await admin.deliveries(broken["id"])
+    assert (attempt["event_id"], attempt["status"]) == (stuck, "pending")
+    assert (attempt["attempts"], attempt["last_error_code"]) == (1, "error")
+    assert "xn--" not in repr(logs)

@@ -210,9 +210,13 @@ async def test_a_withdrawal_tells_the_case_system_to_delete_it_with_just_the_ref
     again = await world.act(sent["id"], "withdraw")
     assert again.json() == withdrawn.json()
 
-    events = await deliveries(app, sent["id"])
-    assert [kind for kind, _ in events] == ["referral.sent", "referral.withdrawn"]
-    assert events[1][1] == {"reference": sent["id"]}
+    # Not posted yet, the referral itself is cancelled with her data: it never goes now.
+    states = await table_rows(app, "case_system_delivery", "kind, status, last_error_code")
+    assert sorted(states) == [
+        ("referral.sent", "failed", "withdrawn"),
+        ("referral.withdrawn", "pending", None),
+    ]
+    assert await deliveries(app, sent["id"]) == [("referral.withdrawn", {"reference": sent["id"]})]
     assert await listed(client, key) == []
     gone = await client.get(f"{INTEGRATION}/{sent['id']}", headers=key)
     assert gone.status_code == 404
@@ -250,3 +254,31 @@ async def test_once_she_is_erased_a_case_system_reads_nothing_of_her(
     assert await listed(client, key) == []
     gone = await client.get(f"{INTEGRATION}/{sent['id']}", headers=key)
     assert gone.status_code == 404
+
+
+async def test_a_key_loses_a_referral_once_its_service_moves_to_another_system(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    world = await make_world(app, client)
+    moving, staying = await world.service(), await world.service()
+    key = await world.case_system([moving, staying])
+    sent = await world.sent_referral(moving, ["phone"])
+    assert [item["id"] for item in await listed(client, key)] == [sent["id"]]
+
+    systems = (await client.get("/api/v1/case-systems", headers=world.admin)).json()
+    [ours] = [system for system in systems if system["api_key_id"] == key_id_of(key)]
+    moved = await client.patch(
+        f"/api/v1/case-systems/{ours['id']}", json={"service_ids": [staying]}, headers=world.admin
+    )
+    assert moved.status_code == 200, moved.text
+    new_key = await world.case_system([moving])
+
+    for headers in (key, new_key):  # neither the old system nor the new one reaches it
+        assert await listed(client, headers) == []
+        for method, path in (
+            ("GET", f"{INTEGRATION}/{sent['id']}"),
+            ("POST", f"{INTEGRATION}/{sent['id']}/acknowledge"),
+        ):
+            response = await client.request(method, path, json={}, headers=headers)
+            assert response.status_code == 404
+            assert find_canaries(response.text, CANARIES) == []

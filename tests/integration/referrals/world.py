@@ -147,7 +147,8 @@ async def make_world(app: Litestar, client: AsyncTestClient[Litestar]) -> World:
 
 
 async def deliveries(app: Litestar, subject_id: str) -> list[tuple[str, dict[str, Any]]]:
-    """Events queued for case systems about one referral: (kind, opened payload), oldest first."""
+    """Events queued for case systems about one referral that still hold a payload (not
+    delivered, failed or cancelled yet): (kind, opened payload), oldest first."""
     ctx = auth_ctx(app)
 
     async def work() -> list[tuple[str, dict[str, Any]]]:
@@ -156,7 +157,10 @@ async def deliveries(app: Litestar, subject_id: str) -> list[tuple[str, dict[str
             rows = (
                 await session.scalars(
                     select(CaseSystemDelivery)
-                    .where(CaseSystemDelivery.subject_id == uuid.UUID(subject_id))
+                    .where(
+                        CaseSystemDelivery.subject_id == uuid.UUID(subject_id),
+                        CaseSystemDelivery.payload.is_not(None),
+                    )
                     .order_by(CaseSystemDelivery.created_at, CaseSystemDelivery.kind)
                 )
             ).all()

@@ -43,6 +43,7 @@ def test_https_and_loopback_http_urls_are_accepted(url: str) -> None:
         pytest.param("https://cases.example.org/\x00", id="control"),
         pytest.param("cases.example.org/hook", id="relative"),
         pytest.param("https://[::1/hook", id="broken-ipv6"),
+        pytest.param("https://xn--.example/hook", id="malformed-idna-label"),
     ],
 )
 def test_other_urls_are_refused_without_echoing_them(url: str) -> None:
