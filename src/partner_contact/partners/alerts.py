@@ -68,7 +68,7 @@ def reachable_alerts(principal: Principal) -> Select[tuple[PartnerAlert]]:
         select(PartnerAlert)
         .join(Partner, Partner.id == PartnerAlert.partner_id)
         .join(Participant, Participant.id == Partner.participant_id)
-        .where(reachable_cases(principal))
+        .where(reachable_cases(principal), Partner.erased_at.is_(None))
         .where(Participant.facilitator_id.is_distinct_from(principal.user_id))
     )
 

@@ -117,7 +117,12 @@ async def record_event(
     await session.flush()
     priority = task_priority(data.kind, threat_to_kill=data.threat_to_kill)
     partner_ids = (
-        await session.scalars(select(Partner.id).where(Partner.participant_id == participant.id))
+        await session.scalars(
+            # An erased partner gets no more tasks or alerts: nobody may act on her record.
+            select(Partner.id).where(
+                Partner.participant_id == participant.id, Partner.erased_at.is_(None)
+            )
+        )
     ).all()
     for partner_id in partner_ids:
         session.add(
@@ -172,7 +177,7 @@ def _reachable_tasks(caller: Caller) -> Select[tuple[PartnerTask]]:
         select(PartnerTask)
         .join(Partner, Partner.id == PartnerTask.partner_id)
         .join(Participant, Participant.id == Partner.participant_id)
-        .where(reachable_cases(caller.principal))
+        .where(reachable_cases(caller.principal), Partner.erased_at.is_(None))
         .where(Participant.facilitator_id.is_distinct_from(caller.principal.user_id))
     )
 

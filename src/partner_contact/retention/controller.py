@@ -33,6 +33,13 @@ ERASERS = policy(Role.supervisor)
 REPORT_READERS = policy(Role.supervisor, Role.admin, Role.auditor)
 
 
+async def _flush_after_erasure(request: AnyRequest) -> None:
+    """After the erasure's commit: her destroyed key's bytes leave the database files now,
+    not at the next daily purge (a backup taken meanwhile would still hold them)."""
+    if request.state.get("erased"):
+        await request.app.state.purger.flush()
+
+
 def _settings(request: AnyRequest) -> RetentionSettings:
     retention: RetentionSettings = request.app.state.settings.retention
     return retention
@@ -83,6 +90,7 @@ class PartnerRetentionController(Controller):
         opt=ERASERS,
         status_code=201,
         responses=problem_responses(400, 401, 403, 404, 409, 422),
+        after_response=_flush_after_erasure,
     )
     async def erase(
         self,
@@ -91,13 +99,15 @@ class PartnerRetentionController(Controller):
         partner_id: FromPath[uuid.UUID],
         data: JSONBody[ErasureRequest],
     ) -> ErasureReportRead:
-        return await service.request_erasure(
+        report = await service.request_erasure(
             Caller.of(request),
             db_session,
             request.app.state.outreach_engine,
             partner_id=partner_id,
             data=data,
         )
+        request.state.erased = True
+        return report
 
 
 class ErasureReportController(Controller):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import Column, LargeBinary, Table, delete, func, select, update
+from sqlalchemy import Column, ColumnElement, LargeBinary, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partner_contact.crypto.models import DataKey
@@ -25,6 +26,21 @@ from partner_contact.partners.models import Partner
 from partner_contact.retention.models import ErasureReport
 
 Counts = dict[str, dict[str, int]]
+
+# What she disclosed about her situation, her safety and her risk. Their structured
+# answers (a fear of violence, a band, her own scale, the guidance she needed) are readable
+# without her key and tied to his case, so erasure deletes these rows: only their ids in
+# the access log and their counts in the report remain. Children before parents: a
+# checklist record points at a proposal.
+DISCLOSURES: Final = (
+    "risk_checklist_record",
+    "risk_referral_proposal",
+    "risk_her_view",
+    "risk_trigger",
+    "guidance_given",
+    "partner_note",
+    "assessment",
+)
 
 
 def _sealed_columns(table: Table) -> list[Column[bytes]]:
@@ -96,6 +112,15 @@ async def _stop_outreach(
         .where(OutboxMessage.partner_id == partner.id, OutboxMessage.status.in_(PENDING))
         .values(status="cancelled", status_at=now, error_code="erased")
     )
+    # A message a dispatcher is handing to a provider right now may still leave; whether it
+    # did is not known and, with her key gone, can never be settled against her record.
+    # "unknown" ends the claim: the dispatcher still records an accepted send, but its
+    # recovery no longer retries it (which would fail on every pass without her key).
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.partner_id == partner.id, OutboxMessage.status == "sending")
+        .values(status="unknown", status_at=now, error_code="erased", lease_until=None)
+    )
     her_outreaches = select(Outreach.id).where(Outreach.partner_id == partner.id)
     await session.execute(
         update(OutreachTimer)
@@ -109,23 +134,49 @@ async def _stop_outreach(
     return len(outreaches)
 
 
-async def _remove_sandbox_mail(
-    session: AsyncSession, cipher: FieldCipher, partner: Partner
-) -> tuple[dict[str, int], int]:
-    """Delete the sandbox's copies of what was sent to her (found by her blind indexes).
+def sandbox_copies_of(partner_ids: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Sandbox rows that are copies of messages to the partners ``partner_ids`` selects.
 
-    Returns their counts and how many of their own data keys were destroyed.
+    Matched on the outbox's idempotency key, which the sandbox stores with each copy: this
+    finds copies sent to a number or address she no longer uses, and never another
+    partner's copies that share her current number.
     """
-    indexes = [i for i in (partner.phone_index, partner.email_index, partner.whatsapp_index) if i]
-    if not indexes:
-        return {"rows": 0, "sealed_fields": 0}, 0
-    condition = SandboxMessage.recipient_index.in_(indexes)
+    return SandboxMessage.idempotency_key.in_(
+        select(OutboxMessage.idempotency_key).where(partner_ids).scalar_subquery()
+    )
+
+
+async def remove_sandbox_copies(
+    session: AsyncSession, cipher: FieldCipher, condition: ColumnElement[bool]
+) -> tuple[dict[str, int], int]:
+    """Delete the sandbox rows ``condition`` selects and destroy their own data keys.
+
+    Returns their counts and how many keys were destroyed.
+    """
     found = await _count(session, SandboxMessage.__table__, condition)  # type: ignore[arg-type]
+    if not found["rows"]:
+        return found, 0
     keys = set((await session.scalars(select(SandboxMessage.data_key_id).where(condition))).all())
     await session.execute(delete(SandboxMessage).where(condition))
     for key_id in keys:
         await cipher.shred(session, key_id)
     return found, len(keys)
+
+
+async def _delete_disclosures(session: AsyncSession, partner: Partner) -> dict[str, int]:
+    """Delete her disclosures (see DISCLOSURES); returns the rows deleted per table."""
+    tables = Base.metadata.tables
+    assessment = tables["assessment"]
+    # A correction points at the version it corrects: unlink them, then delete them all.
+    await session.execute(
+        update(assessment).where(assessment.c.partner_id == partner.id).values(supersedes_id=None)
+    )
+    deleted = {}
+    for name in DISCLOSURES:
+        table = tables[name]
+        result = await session.execute(delete(table).where(table.c.partner_id == partner.id))
+        deleted[name] = int(getattr(result, "rowcount", 0) or 0)
+    return deleted
 
 
 async def erase_partner(
@@ -143,7 +194,9 @@ async def erase_partner(
     counts["outreach_cancelled"] = {
         "rows": await _stop_outreach(engine, session, partner, actor_id)
     }
-    counts["sandbox_message"], sandbox_keys = await _remove_sandbox_mail(session, cipher, partner)
+    counts["sandbox_message"], sandbox_keys = await remove_sandbox_copies(
+        session, cipher, sandbox_copies_of(OutboxMessage.partner_id == partner.id)
+    )
     live = (
         await session.scalars(
             select(DataKey.id).where(DataKey.id.in_(keys), DataKey.destroyed_at.is_(None))
@@ -152,6 +205,9 @@ async def erase_partner(
     for key_id in live:
         await cipher.shred(session, key_id)
     counts["data_key"] = {"destroyed": len(live) + sandbox_keys}
+    for name, rows in (await _delete_disclosures(session, partner)).items():
+        if rows:
+            counts[name]["deleted"] = rows
     # Nothing left to find her by: inbound numbers and addresses no longer match her.
     partner.phone_index = partner.email_index = partner.whatsapp_index = None
     partner.code_word_hash = None

@@ -12,20 +12,30 @@ import asyncio
 import contextlib
 import uuid
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Column, Connection, LargeBinary, Table, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partner_contact.assessments.models import Assessment
 from partner_contact.audit.service import Actor, record_access
+from partner_contact.db.base import Base
 from partner_contact.logs import get_logger
 from partner_contact.messaging.dispatcher import purge_message_texts
-from partner_contact.messaging.models import InboundMessage, WebhookEvent
+from partner_contact.messaging.models import (
+    InboundMessage,
+    OutboxMessage,
+    SandboxMessage,
+    WebhookEvent,
+)
 from partner_contact.notes.models import PartnerNote
 from partner_contact.outreach.engine import Engine
 from partner_contact.partners.models import Partner
-from partner_contact.retention.erasure import erase_partner
+from partner_contact.retention.erasure import (
+    erase_partner,
+    remove_sandbox_copies,
+    sandbox_copies_of,
+)
 from partner_contact.retention.models import PurgeRun
 from partner_contact.settings import RetentionSettings
 
@@ -35,6 +45,44 @@ Trigger = Literal["schedule", "cli"]
 
 def _rowcount(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _is_blind_index(column: Column[Any]) -> bool:
+    return isinstance(column.type, LargeBinary) and column.name.endswith("_index")
+
+
+def _blind_indexed_tables() -> list[Table]:
+    """Tables with a blind-index column (``*_index``), found from the model metadata."""
+    return [
+        table
+        for table in Base.metadata.sorted_tables
+        if any(_is_blind_index(column) for column in table.columns)
+    ]
+
+
+def _blind_index_indexes() -> list[str]:
+    """Names of the database indexes over a blind-index column."""
+    return sorted(
+        str(index.name)
+        for table in _blind_indexed_tables()
+        for index in table.indexes
+        if any(_is_blind_index(column) for column in index.columns)
+    )
+
+
+def _truncate_wal(connection: Connection) -> bool:
+    """Checkpoint SQLite's write-ahead log and truncate it; True if a reader kept it busy.
+
+    On the DBAPI connection: a checkpoint cannot run inside the transaction SQLAlchemy
+    would begin (``BEGIN IMMEDIATE``, see db/engine.py).
+    """
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return bool(row and row[0])
 
 
 class Purger:
@@ -104,8 +152,9 @@ class Purger:
             "assessment_texts": await self._purge_assessment_texts(),
             "addressed_notes": await self._purge_addressed_notes(),
             "closed_cases_erased": await self._erase_closed_cases(),
+            "erased_sandbox_copies": await self._purge_erased_sandbox_copies(),
         }
-        await self._flush_destroyed_keys()
+        await self.flush()
         async with self._session_maker.begin() as session:
             await session.execute(
                 update(PurgeRun)
@@ -115,17 +164,42 @@ class Purger:
         log.info("retention.purged", trigger=trigger, **counts)
         return counts
 
-    async def _flush_destroyed_keys(self) -> None:
-        """On PostgreSQL, remove the old row versions that still hold destroyed keys' bytes.
+    async def flush(self) -> None:
+        """Flush destroyed keys and cleared indexes out of the database files, now.
 
-        An updated row's old version stays in the table until VACUUM. SQLite needs nothing
-        here: ``secure_delete`` zeroes freed bytes (docs/crypto.md).
+        Also run after an erasure on request, once it is committed. A failure is logged:
+        what was removed stays removed, and the next run flushes again.
         """
+        try:
+            await self._flush_destroyed_keys()
+        except Exception:
+            log.exception("retention.flush_failed")
+
+    async def _flush_destroyed_keys(self) -> None:
+        """Make destroyed keys' bytes and cleared blind indexes leave the database files.
+
+        A shredded key's wrapped bytes and an erased partner's blind indexes live on in old
+        copies until the database drops them: on SQLite in the write-ahead log (its frames
+        are only overwritten, never cleared, while the service runs), so the log is
+        checkpointed and truncated (``secure_delete`` has zeroed the freed pages in the
+        file itself); on PostgreSQL in old row versions, which VACUUM removes, and in index
+        pages, which only a rebuild clears (docs/crypto.md, Crypto-shredding).
+        """
+        if self._database.dialect.name == "sqlite":
+            async with self._database.connect() as connection:
+                busy = await connection.run_sync(_truncate_wal)
+            if busy:
+                log.warning("retention.wal_checkpoint_busy")
+            return
         if self._database.dialect.name != "postgresql":
             return
+        tables = ["data_key", *(table.name for table in _blind_indexed_tables())]
         async with self._database.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")  # not in a transaction
-            await connection.execute(text("VACUUM data_key"))
+            for table in tables:
+                await connection.execute(text(f'VACUUM "{table}"'))
+            for index in _blind_index_indexes():
+                await connection.execute(text(f'REINDEX INDEX CONCURRENTLY "{index}"'))
 
     def _cutoff(self, days: int) -> datetime:
         return self._engine.clock() - timedelta(days=days)
@@ -204,6 +278,28 @@ class Purger:
                 )
             )
         return _rowcount(result)
+
+    async def _purge_erased_sandbox_copies(self) -> int:
+        """Copies the sandbox made of a message to her after she was erased.
+
+        A message a dispatcher was handing over while she was erased reaches the sandbox
+        after the erasure's commit, with her address sealed under a key of its own and its
+        blind index: the next run removes it and destroys that key.
+        """
+        erased = select(Partner.id).where(Partner.erased_at.is_not(None)).scalar_subquery()
+        condition = sandbox_copies_of(OutboxMessage.partner_id.in_(erased))
+        async with self._session_maker.begin() as session:
+            ids = (
+                await session.scalars(
+                    select(SandboxMessage.id).where(condition).with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not ids:
+                return 0
+            found, _ = await remove_sandbox_copies(
+                session, self._engine.cipher(), SandboxMessage.id.in_(ids)
+            )
+        return found["rows"]
 
     async def _erase_closed_cases(self) -> int:
         cutoff = self._cutoff(self._settings.closed_case_days)

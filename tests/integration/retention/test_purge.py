@@ -6,6 +6,7 @@ import io
 import uuid
 from datetime import timedelta
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -17,7 +18,12 @@ from tests.fixtures.canaries import FREE_TEXT, find_canaries
 from tests.fixtures.staff import auth_ctx, on_app_loop, table_rows
 from tests.integration.outreach.flow import Flow, make_flow
 from tests.integration.retention.test_erasure import assert_no_trace_of_her
-from tests.integration.retention.traces import plant_her, purge_now
+from tests.integration.retention.traces import (
+    database_file_bytes,
+    erase_and_collect_secrets,
+    plant_her,
+    purge_now,
+)
 
 JUST = timedelta(seconds=1)
 NOTHING = dict.fromkeys(
@@ -30,6 +36,7 @@ NOTHING = dict.fromkeys(
         "assessment_texts",
         "addressed_notes",
         "closed_cases_erased",
+        "erased_sandbox_copies",
     ),
     0,
 )
@@ -175,3 +182,18 @@ async def test_a_closed_case_is_erased_by_the_purge_like_an_erasure_on_request(
     assert len(logged) == 3
     assert flow.partner["id"] not in "".join(logged)
     assert find_canaries(stream.getvalue()) == []
+
+
+async def test_after_the_purge_no_destroyed_key_or_her_blind_index_is_in_the_database_files(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    """Old copies (SQLite's write-ahead log, PostgreSQL's old rows and index pages) go too."""
+    flow = await make_flow(app, client)
+    await flow.start()
+    await flow.dispatch()
+    secrets = await erase_and_collect_secrets(app, flow)
+    await purge_now(app)
+    files = await database_file_bytes(app)
+    if not files:
+        pytest.skip("the database files cannot be read here")
+    assert [name for name, data in files.items() if any(s in data for s in secrets)] == []

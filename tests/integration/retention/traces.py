@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+import phonenumbers
 from litestar import Litestar
-from sqlalchemy import LargeBinary, select
+from sqlalchemy import LargeBinary, make_url, select, text
 
 from partner_contact.crypto.envelope import decrypt_field
 from partner_contact.crypto.errors import CryptoError
@@ -16,7 +18,7 @@ from partner_contact.crypto.models import DataKey
 from partner_contact.db.base import Base
 from partner_contact.retention.purge import Purger
 from tests.fixtures.canaries import ALL, CODE_WORD, EMAILS, FREE_TEXT, PHONE_FORMS, find_canaries
-from tests.fixtures.staff import auth_ctx, on_app_loop
+from tests.fixtures.staff import auth_ctx, on_app_loop, table_rows
 from tests.integration.outreach.flow import Flow, make_flow
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -149,6 +151,95 @@ async def decryptable_traces(app: Litestar, dump: Rows, canaries: Sequence[str] 
                     hits = find_canaries(plain, canaries)
                     found += [f"{table.name}.{column}: {hit}" for hit in hits]
     return found
+
+
+def her_blind_indexes(app: Litestar, canaries: Sequence[str] = ALL) -> dict[bytes, str]:
+    """Every blind index her canaries can have (phones in E.164, e-mails), by value."""
+    keyring = app.state.keyring_file.current()
+    indexes = {}
+    for canary in canaries:
+        if "@" in canary:
+            indexes[keyring.blind_index("email", canary.strip().lower())] = canary
+            continue
+        try:
+            number = phonenumbers.parse(canary, "GB")
+        except phonenumbers.NumberParseException:
+            continue
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        indexes[keyring.blind_index("phone", e164)] = canary
+    return indexes
+
+
+def blind_index_traces(dump: Rows, indexes: dict[bytes, str]) -> list[str]:
+    """Her blind indexes in any bytes value of any table (a guessed number confirms her)."""
+    return [
+        f"{table}.{column}: {canary}"
+        for table, rows in dump.items()
+        for row in rows
+        for column, value in row.items()
+        if isinstance(value, bytes | memoryview)
+        for index, canary in indexes.items()
+        if index in bytes(value)
+    ]
+
+
+async def database_file_bytes(app: Litestar) -> dict[str, bytes]:
+    """The bytes of the database as stored: SQLite's files, or PostgreSQL's relations.
+
+    On PostgreSQL it reads the files of every table and index (superuser only); empty when
+    that is not allowed.
+    """
+    engine = app.state.engine
+    if engine.dialect.name == "sqlite":
+        path = Path(str(make_url(str(engine.url)).database))
+        return {file.name: file.read_bytes() for file in path.parent.glob(f"{path.name}*")}
+
+    async def work() -> dict[str, bytes]:
+        files = {}
+        async with engine.connect() as connection:
+            await connection.execute(text("CHECKPOINT"))
+            relations = (
+                await connection.execute(
+                    text(
+                        "SELECT c.relname, pg_relation_filepath(c.oid) FROM pg_class c "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i', 't')"
+                    )
+                )
+            ).all()
+            for name, path in relations:
+                data = await connection.scalar(
+                    text("SELECT pg_read_binary_file(:path)"), {"path": path}
+                )
+                files[name] = bytes(data)
+        return files
+
+    try:
+        return await on_app_loop(app, work)
+    except Exception:  # not a superuser: nothing to read
+        return {}
+
+
+async def erase_and_collect_secrets(app: Litestar, flow: Flow) -> list[bytes]:
+    """Erase her through the API; returns what must leave the database files with her.
+
+    Her blind indexes, and the wrapped bytes of every data key the erasure destroyed.
+    """
+    rows = await table_rows(app, "data_key", "id, wrapped")
+    wrapped = {str(key): bytes(value) for key, value in rows if value is not None}
+    response = await flow.client.post(
+        f"/api/v1/partners/{flow.partner['id']}/erasure",
+        json={"reason": "her_request", "confirm": True},
+        headers=flow.case.supervisor_headers,
+    )
+    assert response.status_code == 201, response.text
+    destroyed = [
+        wrapped[str(key)]
+        for key, value in await table_rows(app, "data_key", "id, wrapped")
+        if value is None and str(key) in wrapped
+    ]
+    assert destroyed
+    return [*destroyed, *her_blind_indexes(app)]
 
 
 async def purge_now(app: Litestar) -> dict[str, int]:
