@@ -52,6 +52,8 @@ class PartnerProfile(msgspec.Struct, frozen=True, kw_only=True):
     channels: list[Channel]
     relationship: Relationship
     safe_contact: SafeContact
+    # The area of the directory she lives in: where a referral may go (sealed like the rest).
+    area_id: uuid.UUID | None = None
 
 
 class PartnerCreate(Payload):
@@ -70,6 +72,8 @@ class PartnerCreate(Payload):
     is_do_not_contact: bool = False
     do_not_contact_reason: DoNotContactReason | None = None
     safe_contact: SafeContact = msgspec.field(default_factory=SafeContact)
+    # An area of the directory (/api/v1/areas): referrals go only to services there.
+    area_id: uuid.UUID | None = None
 
 
 class PartnerUpdate(Payload):
@@ -88,6 +92,7 @@ class PartnerUpdate(Payload):
     may_name_org: bool | msgspec.UnsetType = msgspec.UNSET
     is_do_not_contact: bool | msgspec.UnsetType = msgspec.UNSET
     do_not_contact_reason: DoNotContactReason | msgspec.UnsetType | None = msgspec.UNSET
+    area_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class PartnerRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,6 +113,7 @@ class PartnerRead(msgspec.Struct, frozen=True, kw_only=True):
     is_do_not_contact: bool
     do_not_contact_reason: DoNotContactReason | None
     safe_contact: SafeContact
+    area_id: uuid.UUID | None
     safe_contact_confirmed_at: datetime | None
     safe_contact_confirmed_by: uuid.UUID | None
     # She said stop: nothing is sent to her until she writes START and a worker confirms.

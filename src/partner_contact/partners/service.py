@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from partner_contact.audit.service import PURPOSES
 from partner_contact.crypto.service import FieldCipher
 from partner_contact.errors import DomainError, FieldError
+from partner_contact.org.models import Area
 from partner_contact.org.service import current_organisation
 from partner_contact.participants.models import Participant
 from partner_contact.partners import validation as check
@@ -154,6 +155,7 @@ def _masked(partner: Partner, record: HerRecord) -> PartnerRead:
             else None
         ),
         safe_contact=profile.safe_contact,
+        area_id=profile.area_id,
         safe_contact_confirmed_at=partner.safe_contact_confirmed_at,
         safe_contact_confirmed_by=partner.safe_contact_confirmed_by,
         opted_out_at=partner.opted_out_at,
@@ -168,6 +170,19 @@ async def view(caller: Caller, session: AsyncSession, partner: Partner) -> Partn
     return _masked(partner, await open_record(caller.cipher, session, partner))
 
 
+async def _check_area(
+    session: AsyncSession, organisation_id: uuid.UUID, area_id: uuid.UUID | None
+) -> None:
+    """Her area must be one of her organisation's (or none)."""
+    if area_id is None:
+        return
+    found = await session.scalar(
+        select(Area.id).where(Area.id == area_id, Area.organisation_id == organisation_id)
+    )
+    if found is None:
+        raise check.invalid("area_id", "No such area in the directory")
+
+
 def _phone(raw: str | None, region: str | None, field: str) -> str | None:
     return None if raw is None else check.normalise_phone(raw, region=region, field=field)
 
@@ -176,6 +191,8 @@ async def create_partner(
     caller: Caller, session: AsyncSession, *, participant_id: uuid.UUID, data: PartnerCreate
 ) -> PartnerRead:
     participant = await reachable_participant(session, caller.principal, participant_id)
+    organisation = await current_organisation(session, clock=caller.clock)
+    await _check_area(session, organisation.id, data.area_id)
     record = HerRecord(
         alias=check.check_alias(data.alias),
         phone=_phone(data.phone, data.phone_region, "phone"),
@@ -188,12 +205,12 @@ async def create_partner(
             channels=data.channels,
             relationship=data.relationship,
             safe_contact=data.safe_contact,
+            area_id=data.area_id,
         ),
         may_name_org=data.may_name_org,
         is_do_not_contact=data.is_do_not_contact,
         do_not_contact_reason=data.do_not_contact_reason,
     ).checked()
-    organisation = await current_organisation(session, clock=caller.clock)
     data_key = await caller.cipher.new_data_key(session)
     now = caller.clock()
     partner = Partner(
@@ -243,6 +260,8 @@ async def update_partner(
 ) -> PartnerRead:
     partner = await reachable_partner(session, caller.principal, partner_id, for_update=True)
     old = await open_record(caller.cipher, session, partner)
+    if data.area_id is not msgspec.UNSET:
+        await _check_area(session, partner.organisation_id, data.area_id)
     region = data.phone_region
     profile = old.profile
     record = HerRecord(
@@ -275,6 +294,7 @@ async def update_partner(
             channels=_pick(data.channels, profile.channels),
             relationship=_pick(data.relationship, profile.relationship),
             safe_contact=profile.safe_contact,
+            area_id=_pick(data.area_id, profile.area_id),
         ),
         may_name_org=_pick(data.may_name_org, old.may_name_org),
         is_do_not_contact=_pick(data.is_do_not_contact, old.is_do_not_contact),

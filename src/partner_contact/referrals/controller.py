@@ -15,7 +15,7 @@ from partner_contact.auth.guards import policy
 from partner_contact.auth.roles import Role, Scope
 from partner_contact.errors import problem_responses
 from partner_contact.partners.context import Caller
-from partner_contact.referrals import integration, service
+from partner_contact.referrals import integration, options, service
 from partner_contact.referrals.schemas import (
     Acknowledgement,
     AcknowledgementRead,
@@ -24,6 +24,7 @@ from partner_contact.referrals.schemas import (
     IntegrationStatus,
     ReferralClose,
     ReferralCreate,
+    ReferralOptions,
     ReferralRead,
     ReferralSummary,
 )
@@ -69,6 +70,29 @@ class PartnerReferralController(Controller):
         self, request: AnyRequest, db_session: DbSession, partner_id: FromPath[uuid.UUID]
     ) -> list[ReferralSummary]:
         return await service.list_referrals(Caller.of(request), db_session, partner_id=partner_id)
+
+
+class ReferralOptionsController(Controller):
+    path = "/api/v1/partners/{partner_id:uuid}/referral-options"
+    tags = ["referrals"]
+
+    @get(
+        "/",
+        operation_id="getReferralOptions",
+        summary="Services of her area operating now and taking referrals, with the area's context",
+        description="409 area_unknown until her area is recorded on her record. A logged read.",
+        opt=WORKERS,
+        responses=problem_responses(400, 401, 403, 404, 409),
+    )
+    async def get_options(
+        self, request: AnyRequest, db_session: DbSession, partner_id: FromPath[uuid.UUID]
+    ) -> ReferralOptions:
+        return await options.referral_options(
+            Caller.of(request),
+            db_session,
+            partner_id=partner_id,
+            stale_after_days=request.app.state.settings.org.context_stale_after_days,
+        )
 
 
 class ReferralController(Controller):

@@ -8,10 +8,12 @@ from partner_contact.referrals.controller import (
     IntegrationReferralController,
     PartnerReferralController,
     ReferralController,
+    ReferralOptionsController,
 )
 
 ROUTES: list[ControllerRouterHandler] = [
     PartnerReferralController,
+    ReferralOptionsController,
     ReferralController,
     IntegrationReferralController,
 ]

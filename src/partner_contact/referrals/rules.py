@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Final
 
 from partner_contact.errors import DomainError, FieldError
@@ -68,4 +69,26 @@ def check_can_refer(service: SupportService) -> None:
             "The service takes no referrals from other agencies",
             status=409,
             detail="She can contact this service herself.",
+        )
+
+
+def area_unknown() -> DomainError:
+    return DomainError(
+        "area_unknown",
+        "Her area is not recorded",
+        status=409,
+        detail="Record the area she lives in on her record (area_id) first.",
+    )
+
+
+def check_in_her_area(service: SupportService, area_id: uuid.UUID | None) -> None:
+    """A referral goes only to a service of the area she lives in."""
+    if area_id is None:
+        raise area_unknown()
+    if service.area_id != area_id:
+        raise DomainError(
+            "service_not_in_her_area",
+            "The service is not in her area",
+            status=409,
+            detail="Choose a service of the area she lives in (see her referral options).",
         )

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from partner_contact.org.schemas import FactRead
 from partner_contact.payload import Payload
 from partner_contact.weekly import TimeRange
 
@@ -163,3 +164,26 @@ class AcknowledgementRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     status: IntegrationStatus
     acknowledged_at: datetime
+
+
+class ReferralOption(msgspec.Struct, frozen=True, kw_only=True):
+    """A service of her area that is operating now and takes agency referrals."""
+
+    service_id: uuid.UUID
+    name: str
+    phone: str
+    languages: list[str]
+    accepts_self_referral: bool
+    operating_confirmed_at: datetime
+    # Its "operating now" was confirmed longer ago than the regional context's limit.
+    is_operating_confirmation_stale: bool
+
+
+class ReferralOptions(msgspec.Struct, frozen=True, kw_only=True):
+    """Where she can be referred now, with what is known of help in her area."""
+
+    area_id: uuid.UUID
+    area_name: str
+    # Police, shelters (operating, taking new women), courts: each with its staleness.
+    context: list[FactRead]
+    services: list[ReferralOption]

@@ -30,12 +30,14 @@ from partner_contact.org.models import SupportService
 from partner_contact.partners.access import not_found, reachable_partner
 from partner_contact.partners.context import Caller
 from partner_contact.partners.models import Partner
+from partner_contact.partners.service import open_record
 from partner_contact.referrals.models import Referral
 from partner_contact.referrals.rules import (
     AT_SERVICE,
     CLOSABLE_FROM,
     OPEN,
     check_can_refer,
+    check_in_her_area,
     check_note,
     invalid,
     invalid_transition,
@@ -115,6 +117,11 @@ def _summary_fields(referral: Referral, service_name: str) -> _Common:
     }
 
 
+async def her_area(caller: Caller, session: AsyncSession, partner: Partner) -> uuid.UUID | None:
+    """The area she lives in, from her sealed profile."""
+    return (await open_record(caller.cipher, session, partner)).profile.area_id
+
+
 async def propose_referral(
     caller: Caller, session: AsyncSession, *, partner_id: uuid.UUID, data: ReferralCreate
 ) -> ReferralSummary:
@@ -124,6 +131,7 @@ async def propose_referral(
         session, organisation_id=partner.organisation_id, service_id=data.service_id
     )
     check_can_refer(service)
+    check_in_her_area(service, await her_area(caller, session, partner))
     pending = await session.scalar(
         select(Referral.id).where(
             Referral.partner_id == partner.id,
@@ -278,6 +286,8 @@ async def send_referral(
     if referral.status != ReferralStatus.agreed:
         raise invalid_transition(referral)
     check_can_refer(service)
+    # Checked again: she may have moved since the referral was proposed.
+    check_in_her_area(service, await her_area(caller, session, partner))
     now = caller.clock()
     case_system = await case_system_for_service(
         session, organisation_id=referral.organisation_id, service_id=service.id

@@ -13,8 +13,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from partner_contact.auth.roles import Role
+from partner_contact.clock import ManualClock
 from tests.fixtures.canaries import find_canaries
 from tests.fixtures.staff import bearer_for, make_staff, make_team, table_rows
+from tests.integration.org.directory_data import AREAS
+from tests.integration.partners.cases import create_partner
 from tests.integration.referrals.world import ALIAS, EMAIL, NOTE, PHONE, make_world
 
 CANARIES = (ALIAS, PHONE, EMAIL, NOTE)
@@ -114,6 +117,105 @@ async def test_only_a_service_operating_now_is_referred_to(
     assert await table_rows(app, "referral", "status") == [("agreed",)]
     await world.set_service(service_id, is_operating_now=True)
     assert (await world.send(referral["id"]))["status"] == "sent"
+
+
+async def test_only_a_service_of_her_area_is_referred_to_and_checked_again_at_send_time(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    world = await make_world(app, client)
+    elsewhere = await client.post(AREAS, headers=world.admin, json={"name": "Far away"})
+    assert elsewhere.status_code == 201, elsewhere.text
+    far_service = await world.service(area_id=elsewhere.json()["id"])
+    response = await client.post(
+        f"/api/v1/partners/{world.partner_id}/referrals",
+        json={"service_id": far_service},
+        headers=world.headers,
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "service_not_in_her_area")
+
+    # Without her area nothing can be checked, so nothing is referred.
+    unplaced = await create_partner(client, world.case)
+    response = await client.post(
+        f"/api/v1/partners/{unplaced['id']}/referrals",
+        json={"service_id": await world.service()},
+        headers=world.headers,
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "area_unknown")
+    assert await table_rows(app, "referral", "id") == []
+
+    # She moved between agreeing and sending: the referral to her old area is not sent.
+    referral = await world.propose(await world.service())
+    await world.agree(referral["id"])
+    moved = await client.patch(
+        f"/api/v1/partners/{world.partner_id}",
+        json={"area_id": elsewhere.json()["id"]},
+        headers=world.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    refused = await world.act(referral["id"], "send")
+    assert (refused.status_code, refused.json()["code"]) == (409, "service_not_in_her_area")
+    assert await table_rows(app, "referral", "status") == [("agreed",)]
+
+
+async def test_her_area_must_be_one_of_the_directory(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    world = await make_world(app, client)
+    for area_id in (str(uuid.uuid4()), "canary"):
+        response = await client.patch(
+            f"/api/v1/partners/{world.partner_id}",
+            json={"area_id": area_id},
+            headers=world.headers,
+        )
+        assert response.status_code in (400, 422), response.text
+        assert [error["field"] for error in response.json()["errors"]] == ["area_id"]
+        assert "canary" not in response.text
+    her = await client.get(f"/api/v1/partners/{world.partner_id}", headers=world.headers)
+    assert her.json()["area_id"] == world.area_id
+
+
+async def test_her_options_are_the_services_of_her_area_operating_now_with_its_context(
+    app: Litestar, client: AsyncTestClient[Litestar], clock: ManualClock
+) -> None:
+    world = await make_world(app, client)
+    url = f"/api/v1/partners/{world.partner_id}/referral-options"
+    confirmed = await client.post(
+        f"{AREAS}/{world.area_id}/confirmations",
+        headers=world.admin,
+        json={"shelters_operate": "yes", "shelters_take_new_women": "no"},
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    open_now = await world.service(name="Harbour refuge")
+    await world.service(name="Closed centre", is_operating_now=False)
+    await world.service(name="Self-referral line", accepts_agency_referral=False)
+    elsewhere = await client.post(AREAS, headers=world.admin, json={"name": "Far away"})
+    await world.service(name="Far refuge", area_id=elsewhere.json()["id"])
+
+    response = await client.get(url, headers=world.headers)
+    assert response.status_code == 200, response.text
+    options = response.json()
+    assert options["area_id"] == world.area_id
+    assert [(s["service_id"], s["name"]) for s in options["services"]] == [
+        (open_now, "Harbour refuge")
+    ]
+    assert options["services"][0]["is_operating_confirmation_stale"] is False
+    context = {fact["fact"]: (fact["value"], fact["is_stale"]) for fact in options["context"]}
+    assert context["shelters_take_new_women"] == ("no", False)
+    assert context["police_respond"] == ("unknown", True)
+
+    clock.advance(days=15)  # past the 14 days a confirmation stays fresh
+    world.case.worker_headers = await bearer_for(app, world.case.worker)
+    stale = (await client.get(url, headers=world.headers)).json()
+    assert stale["services"][0]["is_operating_confirmation_stale"] is True
+    assert {fact["is_stale"] for fact in stale["context"]} == {True}
+    log = await table_rows(app, "access_log", "action, purpose, object_id")
+    assert [row for row in log if row[0] == "referral.options"] == [
+        ("referral.options", "referral", world.partner_id)
+    ] * 2
+
+    other = await make_world(app, client)
+    refused = await client.get(url, headers=other.headers)
+    assert refused.status_code == 404, refused.text
 
 
 @pytest.mark.parametrize(

@@ -42,9 +42,10 @@ class World:
     def headers(self) -> dict[str, str]:
         return self.case.worker_headers
 
-    async def service(self, **overrides: Any) -> str:
-        """A directory service taking agency referrals and operating now."""
-        body = service_body(self.area_id, **{"accepts_agency_referral": True, **overrides})
+    async def service(self, area_id: str | None = None, **overrides: Any) -> str:
+        """A directory service taking agency referrals and operating now (in her area)."""
+        overrides = {"accepts_agency_referral": True, **overrides}
+        body = service_body(area_id or self.area_id, **overrides)
         response = await self.client.post(SERVICES, json=body, headers=self.admin)
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
@@ -57,7 +58,8 @@ class World:
 
     async def partner(self) -> str:
         """Another partner of his, on the same case."""
-        return str((await create_partner(self.client, self.case, **_her_details()))["id"])
+        details = _her_details(self.area_id)
+        return str((await create_partner(self.client, self.case, **details))["id"])
 
     async def propose(
         self, service_id: str, *, partner_id: str | None = None, **body: Any
@@ -120,8 +122,9 @@ def key_id_of(headers: dict[str, str]) -> str:
     return headers["Authorization"].removeprefix("Bearer pc_").split("_", 1)[0]
 
 
-def _her_details() -> dict[str, Any]:
+def _her_details(area_id: str) -> dict[str, Any]:
     return {
+        "area_id": area_id,
         "alias": ALIAS,
         "phone": PHONE,
         "email": EMAIL,
@@ -132,10 +135,10 @@ def _her_details() -> dict[str, Any]:
 
 async def make_world(app: Litestar, client: AsyncTestClient[Litestar]) -> World:
     case = await make_case(app)
-    partner = await create_partner(client, case, **_her_details())
     admin = await headers_for(app, Role.admin)
     area = await client.post(AREAS, headers=admin, json={"name": f"Area {uuid.uuid4().hex[:6]}"})
     assert area.status_code == 201, area.text
+    partner = await create_partner(client, case, **_her_details(area.json()["id"]))
     return World(
         app=app,
         client=client,
