@@ -117,6 +117,14 @@ async def start_outreach(
                     status=409,
                 )
             return await _read(session, earlier)
+    if her.partner.closed_at is not None:
+        # The purge would cancel it unseen when the case is erased; reopen on purpose.
+        raise DomainError(
+            "case_closed",
+            "Her case is closed",
+            status=409,
+            detail="Reopen her case before contacting her again.",
+        )
     outreach = await protocol.start(
         engine,
         session,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from partner_contact.errors import DomainError, FieldError
 from partner_contact.org.languages import ISO_639_1
+from partner_contact.org.models import Organisation
 from partner_contact.org.service import current_organisation
 from partner_contact.partners.context import Caller
 from partner_contact.risk.bands import check_bands
@@ -109,6 +110,10 @@ async def load_checklist(
             "invalid_checklist", "The checklist is not valid", status=422, errors=errors
         )
     organisation = await current_organisation(session, clock=caller.clock)
+    # Two admins loading at once take turns here: one current version, versions unique.
+    await session.execute(
+        select(Organisation.id).where(Organisation.id == organisation.id).with_for_update()
+    )
     now = caller.clock()
     previous = await session.scalar(
         select(RiskChecklist).where(RiskChecklist.superseded_at.is_(None)).with_for_update()

@@ -291,7 +291,13 @@ async def record_checklist(
     if final.proposes_referral:
         proposal = await open_proposal(session, partner.id)
         if proposal is None:
-            proposal = await propose(caller, session, partner, reason=ProposalReason.checklist_band)
+            # The count alone, or the worker's judgement that raised the band, proposed it.
+            reason = (
+                ProposalReason.checklist_band
+                if computed.proposes_referral
+                else ProposalReason.professional_judgement
+            )
+            proposal = await propose(caller, session, partner, reason=reason)
         record.referral_proposal_id = proposal.id
     session.add(record)
     await session.flush()

@@ -65,3 +65,18 @@ async def test_an_unknown_reason_is_refused_without_closing(
     assert [error["field"] for error in problem["errors"]] == ["reason"]
     assert "canary" not in str(problem)
     assert await table_rows(app, "partner", "closed_at") == [(None,)]
+
+
+async def test_no_outreach_starts_on_a_closed_case_until_it_is_reopened(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    flow = await make_flow(app, client)
+    await act(flow, "close", reason="programme_ended")
+    refused = await client.post(
+        f"/api/v1/partners/{flow.partner['id']}/outreach", headers=flow.headers
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "case_closed"
+    assert await table_rows(app, "outreach", "id") == []
+    await act(flow, "reopen")
+    assert (await flow.start())["state"]

@@ -159,6 +159,8 @@ async def test_professional_judgement_raises_the_band_but_never_lowers_it(
     assert (raised["yes_count"], raised["computed_band"]) == (2, "standard")
     assert (raised["worker_judgement"], raised["final_band"]) == ("high", "high")
     assert raised["referral_proposal_id"] is not None  # the final band counts
+    (proposal,) = await get(flow, risk_url(flow, "referral-proposals"))
+    assert proposal["reason"] == "professional_judgement"  # the count alone proposed nothing
     assert "canary" not in str(raised)
     history = await get(flow, risk_url(flow, "checklists"))
     assert history[0]["judgement_reason"] == CANARY
