@@ -199,6 +199,8 @@ async def receive_status(engine: Engine, session: AsyncSession, report: StatusRe
     if report.status != "failed":
         return True
     message.error_code = report.error_code
+    if partner.erased_at is not None:
+        return True  # nothing more happens for her: her record cannot be opened any more
     outreach = await session.scalar(
         select(Outreach).where(Outreach.id == message.outreach_id).with_for_update()
     )

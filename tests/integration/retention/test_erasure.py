@@ -14,6 +14,7 @@ from partner_contact.audit.chain import seal_pending, verify_chain
 from partner_contact.auth.roles import Role
 from partner_contact.logs import configure_logging
 from partner_contact.messaging.dispatcher import DispatchReport
+from partner_contact.messaging.inbound import StatusReport, receive_status
 from tests.fixtures.canaries import ALL, FREE_TEXT, PHONE_FORMS, find_canaries
 from tests.fixtures.staff import bearer_for, make_staff, on_app_loop, table_rows
 from tests.integration.outreach.flow import Flow, make_flow
@@ -375,3 +376,25 @@ async def test_his_events_after_her_erasure_raise_no_task_or_alert_for_her(
     assert after.status_code == 201, after.text
     assert len(await table_rows(app, "partner_task", "id")) == 1
     assert len(await table_rows(app, "partner_alert", "id")) == 1
+
+
+async def test_a_failure_reported_for_a_message_to_an_erased_partner_is_recorded_quietly(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    flow = await make_flow(app, client)
+    await flow.start()
+    await flow.dispatch()
+    ((provider_id,),) = await table_rows(app, "outbox_message", "provider_message_id")
+    await erase(flow)
+    report = StatusReport(
+        provider="sandbox", provider_message_id=provider_id, status="failed", error_code="30003"
+    )
+
+    async def work() -> bool:
+        async with app.state.session_maker.begin() as session:
+            return await receive_status(app.state.outreach_engine, session, report)
+
+    # Her key is gone: moving her outreach on would have to open her record, and fails.
+    assert await on_app_loop(app, work) is True
+    assert await table_rows(app, "outbox_message", "status") == [("failed",)]
+    assert await table_rows(app, "outreach", "state") == [("cancelled",)]
