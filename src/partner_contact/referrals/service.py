@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import TypedDict
 
 import msgspec
 from sqlalchemy import select
@@ -63,58 +61,32 @@ from partner_contact.referrals.sharing import (
 )
 
 
-def _summary(referral: Referral, service_name: str) -> ReferralSummary:
-    return ReferralSummary(**_summary_fields(referral, service_name))
-
-
-class _Common(TypedDict):
-    id: uuid.UUID
-    partner_id: uuid.UUID
-    service_id: uuid.UUID
-    service_name: str
-    status: ReferralStatus
-    outcome: Outcome | None
-    has_note: bool
-    she_agreed: bool | None
-    agreement_recorded_by: uuid.UUID | None
-    agreement_recorded_at: datetime | None
-    delivery: Delivery | None
-    sent_by: uuid.UUID | None
-    sent_at: datetime | None
-    acknowledged_at: datetime | None
-    withdrawal_delivery: Delivery | None
-    closed_by: uuid.UUID | None
-    closed_at: datetime | None
-    created_by: uuid.UUID
-    created_at: datetime
-
-
 def _delivery(value: str | None) -> Delivery | None:
     return "case_system" if value == "case_system" else "manual" if value == "manual" else None
 
 
-def _summary_fields(referral: Referral, service_name: str) -> _Common:
-    return {
-        "id": referral.id,
-        "partner_id": referral.partner_id,
-        "service_id": referral.service_id,
-        "service_name": service_name,
-        "status": ReferralStatus(referral.status),
-        "outcome": None if referral.outcome is None else Outcome(referral.outcome),
-        "has_note": referral.note is not None,
-        "she_agreed": referral.she_agreed,
-        "agreement_recorded_by": referral.agreement_recorded_by,
-        "agreement_recorded_at": referral.agreement_recorded_at,
-        "delivery": _delivery(referral.delivery),
-        "sent_by": referral.sent_by,
-        "sent_at": referral.sent_at,
-        "acknowledged_at": referral.acknowledged_at,
-        "withdrawal_delivery": _delivery(referral.withdrawal_delivery),
-        "closed_by": referral.closed_by,
-        "closed_at": referral.closed_at,
-        "created_by": referral.created_by,
-        "created_at": referral.created_at,
-    }
+def _summary(referral: Referral, service_name: str) -> ReferralSummary:
+    return ReferralSummary(
+        id=referral.id,
+        partner_id=referral.partner_id,
+        service_id=referral.service_id,
+        service_name=service_name,
+        status=ReferralStatus(referral.status),
+        outcome=None if referral.outcome is None else Outcome(referral.outcome),
+        has_note=referral.note is not None,
+        she_agreed=referral.she_agreed,
+        agreement_recorded_by=referral.agreement_recorded_by,
+        agreement_recorded_at=referral.agreement_recorded_at,
+        delivery=_delivery(referral.delivery),
+        sent_by=referral.sent_by,
+        sent_at=referral.sent_at,
+        acknowledged_at=referral.acknowledged_at,
+        withdrawal_delivery=_delivery(referral.withdrawal_delivery),
+        closed_by=referral.closed_by,
+        closed_at=referral.closed_at,
+        created_by=referral.created_by,
+        created_at=referral.created_at,
+    )
 
 
 async def her_area(caller: Caller, session: AsyncSession, partner: Partner) -> uuid.UUID | None:
@@ -223,7 +195,7 @@ async def read_referral(
         )
 
     result = ReferralRead(
-        **_summary_fields(referral, service.name),
+        **msgspec.structs.asdict(_summary(referral, service.name)),
         note=await opened("note"),
         share=await open_share(caller.cipher, session, partner=partner, referral=referral),
         service_reference=await opened("service_reference"),
