@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,12 @@ from partner_contact.clock import ManualClock
 from partner_contact.db.engine import create_engine
 from partner_contact.db.migrate import upgrade_database
 from partner_contact.settings import Settings
-from tests.fixtures.databases import BACKENDS, backend_param, database_url_for
+from tests.fixtures.databases import (
+    BACKENDS,
+    MigratedTemplates,
+    backend_param,
+    database_url_for,
+)
 from tests.fixtures.settings import make_settings
 
 
@@ -31,11 +37,21 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplates]:
+    templates = MigratedTemplates(tmp_path_factory.mktemp("templates"))
+    yield templates
+    asyncio.run(templates.drop())
+
+
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine on a database migrated to head."""
+async def engine(
+    backend: str, database_url: str, migrated_templates: MigratedTemplates
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on a database migrated to head (a copy of one migrated once per run)."""
+    await migrated_templates.fill(backend, database_url)
     engine = create_engine(database_url)
-    await upgrade_database(engine)
+    await upgrade_database(engine)  # at head already: proves the copy is current
     yield engine
     await engine.dispose()
 

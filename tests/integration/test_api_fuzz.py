@@ -82,7 +82,7 @@ _SESSION_ENDING = {"signOut", "signOutEverywhere", "changeOwnPassword"}
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_signed_in_staff_get_documented_answers_only(
     case: schemathesis.Case, staff_headers: dict[str, dict[str, str]]
 ) -> None:
