@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -35,6 +36,20 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     """An empty database on each backend."""
     async with database_url_for(backend, tmp_path) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _forget_database_config_keys() -> Iterator[None]:
+    """advanced-alchemy remembers every config's state keys for the whole process and makes
+    a new one unique by recursing once per earlier config: after about a thousand apps in
+    one test run that overflows the stack. A service process makes one app."""
+    yield
+    for registry in (
+        "_SESSION_SCOPE_KEY_REGISTRY",
+        "_ENGINE_APP_STATE_KEY_REGISTRY",
+        "_SESSIONMAKER_APP_STATE_KEY_REGISTRY",
+    ):
+        getattr(SQLAlchemyAsyncConfig, registry).clear()
 
 
 @pytest.fixture(scope="session")
